@@ -1,0 +1,137 @@
+//! Command-line flags, spelled as wasmtime (and Wasmer, for `--mapdir`) users know them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+/// Run a WebAssembly (WASI preview 1) command-line program, natively, exactly as in the browser.
+#[derive(Parser, Debug)]
+#[command(name = "wrun", version, about, trailing_var_arg = true, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Grant access to a host directory: HOST, or HOST::GUEST to mount it at GUEST.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    pub dirs: Vec<String>,
+
+    /// Wasmer's spelling of a directory mapping: GUEST::HOST.
+    #[arg(long = "mapdir", value_name = "GUEST::HOST")]
+    pub mapdirs: Vec<String>,
+
+    /// Set an environment variable (K=V), or pass one through from the host (K).
+    #[arg(long = "env", short = 'e', value_name = "K[=V]")]
+    pub envs: Vec<String>,
+
+    /// Mount a filesystem image (a tar archive, as the browser library exports) in memory, at `/`
+    /// or at GUEST.
+    #[arg(long = "fs", value_name = "IMAGE.tar[::GUEST]")]
+    pub fs: Option<String>,
+
+    /// Write the image mounted with `--fs` back to this tar file when the program ends.
+    #[arg(long = "fs-out", value_name = "IMAGE.tar", requires = "fs")]
+    pub fs_out: Option<PathBuf>,
+
+    /// Execution engine.
+    #[arg(long, value_enum, default_value_t = EngineKind::Cranelift)]
+    pub engine: EngineKind,
+
+    /// Stop the program after it has consumed this much fuel (roughly, instructions).
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+
+    /// Stop the program after this long (e.g. 500ms, 2s, 1m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Largest linear memory the program may grow to (e.g. 64MiB, 1GiB, 1048576).
+    #[arg(long = "max-memory", value_name = "BYTES", value_parser = parse_bytes)]
+    pub max_memory: Option<u64>,
+
+    /// Call this exported function instead of `_start`; ARGS are its parameters.
+    #[arg(long, value_name = "FUNCTION")]
+    pub invoke: Option<String>,
+
+    /// Fixed clocks and seeded randomness, for reproducible runs.
+    #[arg(long)]
+    pub deterministic: bool,
+
+    /// Do not read or write the compiled-module cache.
+    #[arg(long = "no-cache")]
+    pub no_cache: bool,
+
+    /// The WebAssembly module (binary or text).
+    #[arg(value_name = "FILE.wasm")]
+    pub module: PathBuf,
+
+    /// Arguments for the program.
+    #[arg(value_name = "ARGS", allow_hyphen_values = true)]
+    pub args: Vec<std::ffi::OsString>,
+}
+
+const EXIT_CODES: &str = "Exit status: the program's own exit code; 134 when it traps; 124 when \
+--timeout or --fuel stops it; 1 when the module cannot be loaded; 2 for bad flags.";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EngineKind {
+    /// Cranelift optimizing JIT (through wasmtime).
+    Cranelift,
+    /// Winch single-pass baseline JIT (through wasmtime).
+    Winch,
+    /// The wasmi interpreter.
+    Wasmi,
+}
+
+/// Parses `250ms`, `2s`, `1.5s`, `1m`, `1h`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let value: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration (try 500ms, 2s, 1m)"))?;
+    let secs = match unit.trim() {
+        "" | "s" | "sec" => value,
+        "ms" => value / 1e3,
+        "us" | "µs" => value / 1e6,
+        "ns" => value / 1e9,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => return Err(format!("unknown duration unit `{other}` (use ns, us, ms, s, m, h)")),
+    };
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
+}
+
+/// Parses `1048576`, `64KiB`, `64MiB`, `1GiB`, `1G`, `512M`, `4K`.
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let value: u64 = num.parse().map_err(|_| format!("`{s}` is not a size (try 64MiB)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` (use KiB, MiB, GiB)")),
+    };
+    value.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_bytes("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("99999999999999GiB").is_err());
+    }
+}

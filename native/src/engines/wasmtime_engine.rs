@@ -1,0 +1,238 @@
+//! Cranelift and Winch, through the `wasmtime` crate used as an engine only: WASI is runtime-core's.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use runtime_core::imports::{self, ValType as WasiVal, WasiFunc};
+use runtime_core::{SysError, WasiCtx};
+use wasmtime::{
+    bail, format_err, Caller, Config, Engine, FuncType, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, Strategy, Trap, Val,
+    ValType, WasmBacktrace,
+};
+
+use super::{parse_invoke_arg, GuestExit, GuestTimeout, InvokeArg, Outcome, RunOptions};
+use crate::cache;
+use crate::cli::EngineKind;
+
+struct HostState {
+    wasi: WasiCtx,
+    limits: StoreLimits,
+    /// The instance's exported memory, looked up once after instantiation.
+    memory: Option<Memory>,
+}
+
+fn engine(kind: EngineKind, opts: &RunOptions) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config.strategy(if kind == EngineKind::Winch { Strategy::Winch } else { Strategy::Cranelift });
+    config.epoch_interruption(opts.timeout.is_some());
+    config.consume_fuel(opts.fuel.is_some());
+    Engine::new(&config)
+}
+
+/// Settings that change the compiled code, for the cache key.
+fn settings_key(kind: EngineKind, opts: &RunOptions) -> String {
+    format!("wasmtime-48.0.8 {kind:?} epoch={} fuel={}", opts.timeout.is_some(), opts.fuel.is_some())
+}
+
+fn compile(engine: &Engine, kind: EngineKind, wasm: &[u8], opts: &RunOptions) -> wasmtime::Result<Module> {
+    let Some(dir) = &opts.cache_dir else {
+        return Module::new(engine, wasm);
+    };
+    let path = cache::entry_path(dir, wasm, &settings_key(kind, opts));
+    if path.exists() {
+        // SAFETY: the file was written by `Module::serialize` of this same wasmtime build into our
+        // own cache directory (its name is keyed by the module hash and the engine settings), and
+        // wasmtime checks the artifact's version and settings header before using it.
+        match unsafe { Module::deserialize_file(engine, &path) } {
+            Ok(module) => return Ok(module),
+            Err(_) => cache::discard(&path),
+        }
+    }
+    let module = Module::new(engine, wasm)?;
+    if let Ok(bytes) = module.serialize() {
+        cache::store(&path, &bytes);
+    }
+    Ok(module)
+}
+
+fn wasi_val(v: WasiVal) -> ValType {
+    match v {
+        WasiVal::I32 => ValType::I32,
+        WasiVal::I64 => ValType::I64,
+    }
+}
+
+fn link(engine: &Engine) -> wasmtime::Result<Linker<HostState>> {
+    let mut linker = Linker::new(engine);
+    for &func in WasiFunc::ALL {
+        let params = func.params().iter().map(|&p| wasi_val(p));
+        let results = if func.returns_errno() { vec![ValType::I32] } else { vec![] };
+        let ty = FuncType::new(engine, params, results);
+        linker.func_new(imports::MODULE, func.name(), ty, move |caller, params, results| {
+            host_call(caller, func, params, results)
+        })?;
+    }
+    Ok(linker)
+}
+
+fn host_call(mut caller: Caller<'_, HostState>, func: WasiFunc, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
+    let mut args = [0u64; 9];
+    for (slot, v) in args.iter_mut().zip(params) {
+        *slot = match v {
+            Val::I32(x) => *x as u32 as u64,
+            Val::I64(x) => *x as u64,
+            _ => 0,
+        };
+    }
+    let memory = match caller.data().memory {
+        Some(m) => Some(m),
+        None => caller.get_export("memory").and_then(|e| e.into_memory()),
+    };
+    let outcome = match memory {
+        Some(m) => {
+            let (data, state) = m.data_and_store_mut(&mut caller);
+            imports::call(&mut state.wasi, &mut { data }, func, &args[..params.len()])
+        }
+        None => {
+            let mut empty: &mut [u8] = &mut [];
+            imports::call(&mut caller.data_mut().wasi, &mut empty, func, &args[..params.len()])
+        }
+    };
+    match outcome {
+        Ok(errno) => {
+            if let Some(r) = results.first_mut() {
+                *r = Val::I32(i32::from(errno));
+            }
+            Ok(())
+        }
+        Err(SysError::Exit(code)) => Err(wasmtime::Error::new(GuestExit(code))),
+        Err(SysError::Trap(msg)) => Err(format_err!("{}: {msg}", func.name())),
+        Err(SysError::WouldBlock) => Err(wasmtime::Error::new(GuestTimeout)),
+        Err(SysError::Errno(e)) => Err(format_err!("{}: {e}", func.name())),
+    }
+}
+
+pub fn run(kind: EngineKind, wasm: &[u8], wasi: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Outcome, WasiCtx)> {
+    let engine = engine(kind, opts)?;
+    let module = compile(&engine, kind, wasm, opts)?;
+    let linker = link(&engine)?;
+
+    let mut limits = StoreLimitsBuilder::new();
+    if let Some(max) = opts.max_memory {
+        limits = limits.memory_size(usize::try_from(max).unwrap_or(usize::MAX));
+    }
+    let mut store = Store::new(&engine, HostState { wasi, limits: limits.build(), memory: None });
+    store.limiter(|s| &mut s.limits);
+    if let Some(fuel) = opts.fuel {
+        store.set_fuel(fuel)?;
+    }
+    let _ticker = opts.timeout.map(|t| {
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_trap();
+        Ticker::start(engine.clone(), t)
+    });
+
+    let result = linker.instantiate(&mut store, &module).and_then(|instance| {
+        store.data_mut().memory = instance.get_memory(&mut store, "memory");
+        match &opts.invoke {
+            None => {
+                let start = instance
+                    .get_typed_func::<(), ()>(&mut store, "_start")
+                    .map_err(|_| format_err!("the module's `_start` is not a function of no arguments"))?;
+                start.call(&mut store, ()).map(|()| Outcome::Exited(0))
+            }
+            Some((name, raw_args)) => invoke(&mut store, &instance, name, raw_args),
+        }
+    });
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => classify(e, opts)?,
+    };
+    let mut state = store.into_data();
+    state.wasi.flush_outputs();
+    Ok((outcome, state.wasi))
+}
+
+fn invoke(store: &mut Store<HostState>, instance: &wasmtime::Instance, name: &str, raw: &[String]) -> wasmtime::Result<Outcome> {
+    let func = instance.get_func(&mut *store, name).ok_or_else(|| format_err!("the module exports no function `{name}`"))?;
+    let ty = func.ty(&*store);
+    if ty.params().len() != raw.len() {
+        bail!("`{name}` takes {} arguments, {} given", ty.params().len(), raw.len());
+    }
+    let mut args = Vec::new();
+    for (p, r) in ty.params().zip(raw) {
+        args.push(match parse_invoke_arg(&p.to_string(), r).map_err(|e| format_err!("{e}"))? {
+            InvokeArg::I32(v) => Val::I32(v),
+            InvokeArg::I64(v) => Val::I64(v),
+            InvokeArg::F32(v) => Val::F32(v.to_bits()),
+            InvokeArg::F64(v) => Val::F64(v.to_bits()),
+        });
+    }
+    let mut results = vec![Val::I32(0); ty.results().len()];
+    func.call(&mut *store, &args, &mut results)?;
+    Ok(Outcome::Returned(
+        results
+            .iter()
+            .map(|v| match v {
+                Val::I32(x) => x.to_string(),
+                Val::I64(x) => x.to_string(),
+                Val::F32(x) => f32::from_bits(*x).to_string(),
+                Val::F64(x) => f64::from_bits(*x).to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect(),
+    ))
+}
+
+/// Sorts an engine error into how the run ended; link and load errors stay errors.
+fn classify(e: wasmtime::Error, opts: &RunOptions) -> anyhow::Result<Outcome> {
+    if let Some(exit) = e.downcast_ref::<GuestExit>() {
+        return Ok(Outcome::Exited(exit.0));
+    }
+    if e.downcast_ref::<GuestTimeout>().is_some() {
+        return Ok(Outcome::Timeout);
+    }
+    let backtrace = e.downcast_ref::<WasmBacktrace>().map(|bt| bt.to_string()).filter(|s| !s.trim().is_empty());
+    if let Some(trap) = e.downcast_ref::<Trap>() {
+        return Ok(match trap {
+            Trap::Interrupt if opts.timeout.is_some() => Outcome::Timeout,
+            Trap::OutOfFuel => Outcome::OutOfFuel,
+            other => Outcome::Trap { message: other.to_string(), backtrace },
+        });
+    }
+    if backtrace.is_some() {
+        // A host-call error (e.g. a guest pointer out of bounds) raised during execution.
+        return Ok(Outcome::Trap { message: format!("{}", e.root_cause()), backtrace });
+    }
+    Err(e.into())
+}
+
+/// Bumps the engine's epoch once the timeout passes, which interrupts the running guest.
+struct Ticker {
+    done: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Ticker {
+    fn start(engine: Engine, timeout: Duration) -> Self {
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = done.clone();
+        std::thread::spawn(move || {
+            let deadline = std::time::Instant::now() + timeout;
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                let now = std::time::Instant::now();
+                if now >= deadline {
+                    engine.increment_epoch();
+                    return;
+                }
+                std::thread::sleep((deadline - now).min(Duration::from_millis(10)));
+            }
+        });
+        Self { done }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}

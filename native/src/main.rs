@@ -1,0 +1,138 @@
+//! `wrun`: run a WASI preview 1 program natively, on the same WASI core the browser library uses.
+
+mod cache;
+mod cli;
+mod engines;
+mod host_env;
+mod module_check;
+mod mounts;
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser;
+use runtime_core::WasiCtx;
+use wasi_vfs::mem::MemFs;
+
+use cli::Cli;
+use engines::{Outcome, RunOptions};
+
+/// Exit status of a trapped program (128 + SIGABRT), as wasmtime.
+const EXIT_TRAP: u8 = 134;
+/// Exit status when `--timeout` or `--fuel` stops a program (as GNU `timeout`).
+const EXIT_LIMIT: u8 = 124;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("wrun: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let raw = std::fs::read(&cli.module).with_context(|| format!("cannot read `{}`", cli.module.display()))?;
+    let wasm = module_check::to_binary(raw).with_context(|| format!("`{}`", cli.module.display()))?;
+    module_check::check(&wasm, cli.invoke.as_deref()).with_context(|| format!("`{}`", cli.module.display()))?;
+
+    let image = MemFs::new();
+    let (ctx, stdin) = build_ctx(&cli, &image)?;
+    let opts = RunOptions {
+        fuel: cli.fuel,
+        timeout: cli.timeout,
+        max_memory: cli.max_memory,
+        invoke: cli.invoke.clone().map(|name| (name, cli.args.iter().map(|a| a.to_string_lossy().into_owned()).collect())),
+        cache_dir: if cli.no_cache { None } else { cache::default_dir() },
+    };
+    let (outcome, _ctx) = engines::run(cli.engine, &wasm, ctx, &opts)?;
+    drop(stdin);
+    if let Some(out) = &cli.fs_out {
+        mounts::save_image(&image, out)?;
+    }
+    Ok(report(outcome, &cli))
+}
+
+fn build_ctx(cli: &Cli, image: &MemFs) -> anyhow::Result<(WasiCtx, host_env::Stdin)> {
+    use std::os::unix::ffi::OsStrExt;
+
+    let mut b = WasiCtx::builder();
+    let program = cli.module.as_os_str().as_bytes();
+    b.arg(program);
+    if cli.invoke.is_none() {
+        for a in &cli.args {
+            b.arg(a.as_bytes());
+        }
+    }
+    for e in &cli.envs {
+        match e.split_once('=') {
+            Some((k, v)) => b.env(k, v),
+            None => match std::env::var_os(e) {
+                Some(v) => b.env(e, v.as_bytes()),
+                None => &mut b,
+            },
+        };
+    }
+    if let Some(spec) = &cli.fs {
+        let (path, guest) = mounts::parse_fs(spec);
+        let m = mounts::image_mount(&path, guest, image)?;
+        b.preopen(m.guest, m.dir);
+    }
+    for spec in &cli.dirs {
+        let (host, guest) = mounts::parse_dir(spec)?;
+        let m = mounts::host_mount(&host, guest).context("--dir")?;
+        b.preopen(m.guest, m.dir);
+    }
+    for spec in &cli.mapdirs {
+        let (host, guest) = mounts::parse_mapdir(spec)?;
+        let m = mounts::host_mount(&host, guest).context("--mapdir")?;
+        b.preopen(m.guest, m.dir);
+    }
+    let stdin = host_env::Stdin::new();
+    let (stdout, stderr) = host_env::Output::stdio();
+    b.stdin(Box::new(stdin.clone())).stdout(Box::new(stdout)).stderr(Box::new(stderr));
+    b.waiter(Box::new(host_env::BlockingWaiter {
+        stdin: stdin.clone(),
+        clocks: host_env::SystemClocks::new(),
+        run_deadline: cli.timeout.map(|t| std::time::Instant::now() + t),
+    }));
+    if cli.deterministic {
+        b.deterministic(0);
+    } else {
+        b.clocks(Box::new(host_env::SystemClocks::new())).entropy(Box::new(host_env::OsEntropy));
+    }
+    let ctx = b.build().map_err(|e| anyhow::anyhow!("cannot set up the program's environment: {e}"))?;
+    Ok((ctx, stdin))
+}
+
+/// Prints how the run ended (if not a plain exit) and gives the process exit status.
+fn report(outcome: Outcome, cli: &Cli) -> ExitCode {
+    match outcome {
+        Outcome::Exited(code) => ExitCode::from(code as u8),
+        Outcome::Returned(values) => {
+            for v in values {
+                println!("{v}");
+            }
+            ExitCode::SUCCESS
+        }
+        Outcome::Trap { message, backtrace } => {
+            eprintln!("wrun: `{}` trapped: {message}", cli.module.display());
+            if let Some(bt) = backtrace {
+                eprintln!("{}", bt.trim_end());
+            }
+            ExitCode::from(EXIT_TRAP)
+        }
+        Outcome::Timeout => {
+            let t = cli.timeout.map(|d| format!(" after {d:?}")).unwrap_or_default();
+            eprintln!("wrun: `{}` timed out{t} (--timeout) and was stopped", cli.module.display());
+            ExitCode::from(EXIT_LIMIT)
+        }
+        Outcome::OutOfFuel => {
+            let f = cli.fuel.map(|n| format!(" ({n} units)")).unwrap_or_default();
+            eprintln!("wrun: `{}` ran out of fuel{f} (--fuel) and was stopped", cli.module.display());
+            ExitCode::from(EXIT_LIMIT)
+        }
+    }
+}

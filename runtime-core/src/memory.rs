@@ -1,0 +1,166 @@
+//! Guest memory, reached by copies only.
+//!
+//! In a browser the guest's memory is a JS `WebAssembly.Memory` whose `ArrayBuffer` is replaced
+//! whenever it grows, so the core never holds a `&mut [u8]` into it across a call: it copies ranges
+//! in and out through [`GuestMemory`]. Natively the engine adapter hands a slice, which implements
+//! the trait directly.
+//!
+//! Every access is bounds-checked with 64-bit arithmetic; an out-of-bounds pointer or length is a
+//! trap ("shall trap", WASI preview 1 `pointer` semantics), never a wrap-around.
+
+use crate::error::{SysError, SysResult};
+
+/// Ranged copies in and out of a guest's linear memory.
+pub trait GuestMemory {
+    /// Current size in bytes.
+    fn size(&self) -> u64;
+    /// Copies `out.len()` bytes starting at `offset` into `out`. The range is already checked.
+    fn copy_out(&self, offset: u32, out: &mut [u8]);
+    /// Copies `data` into memory at `offset`. The range is already checked.
+    fn copy_in(&mut self, offset: u32, data: &[u8]);
+}
+
+/// A borrowed memory (what native engines hand out for the duration of one host call).
+impl GuestMemory for &mut [u8] {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+    fn copy_out(&self, offset: u32, out: &mut [u8]) {
+        let start = offset as usize;
+        out.copy_from_slice(&self[start..start + out.len()]);
+    }
+    fn copy_in(&mut self, offset: u32, data: &[u8]) {
+        let start = offset as usize;
+        self[start..start + data.len()].copy_from_slice(data);
+    }
+}
+
+/// An owned memory (tests, fuzzing).
+impl GuestMemory for Vec<u8> {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+    fn copy_out(&self, offset: u32, out: &mut [u8]) {
+        let start = offset as usize;
+        out.copy_from_slice(&self[start..start + out.len()]);
+    }
+    fn copy_in(&mut self, offset: u32, data: &[u8]) {
+        let start = offset as usize;
+        self[start..start + data.len()].copy_from_slice(data);
+    }
+}
+
+fn out_of_bounds(offset: u32, len: u64) -> SysError {
+    SysError::Trap(format!("out of bounds memory access: {len} bytes at {offset:#x}"))
+}
+
+/// Checked accessors over any [`GuestMemory`].
+pub trait MemoryExt: GuestMemory {
+    /// Traps unless `offset..offset+len` lies inside memory.
+    fn check(&self, offset: u32, len: u64) -> SysResult<()> {
+        match (offset as u64).checked_add(len) {
+            Some(end) if end <= self.size() => Ok(()),
+            _ => Err(out_of_bounds(offset, len)),
+        }
+    }
+    fn read_bytes(&self, offset: u32, len: u32) -> SysResult<Vec<u8>> {
+        // Checked before allocating, so a guest cannot make the host allocate more than its memory.
+        self.check(offset, len as u64)?;
+        let mut buf = vec![0u8; len as usize];
+        self.copy_out(offset, &mut buf);
+        Ok(buf)
+    }
+    fn read_into(&self, offset: u32, out: &mut [u8]) -> SysResult<()> {
+        self.check(offset, out.len() as u64)?;
+        self.copy_out(offset, out);
+        Ok(())
+    }
+    fn write_bytes(&mut self, offset: u32, data: &[u8]) -> SysResult<()> {
+        self.check(offset, data.len() as u64)?;
+        self.copy_in(offset, data);
+        Ok(())
+    }
+    fn read_u8(&self, offset: u32) -> SysResult<u8> {
+        let mut b = [0u8; 1];
+        self.read_into(offset, &mut b)?;
+        Ok(b[0])
+    }
+    fn read_u16(&self, offset: u32) -> SysResult<u16> {
+        let mut b = [0u8; 2];
+        self.read_into(offset, &mut b)?;
+        Ok(u16::from_le_bytes(b))
+    }
+    fn read_u32(&self, offset: u32) -> SysResult<u32> {
+        let mut b = [0u8; 4];
+        self.read_into(offset, &mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+    fn read_u64(&self, offset: u32) -> SysResult<u64> {
+        let mut b = [0u8; 8];
+        self.read_into(offset, &mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+    fn write_u8(&mut self, offset: u32, v: u8) -> SysResult<()> {
+        self.write_bytes(offset, &[v])
+    }
+    fn write_u32(&mut self, offset: u32, v: u32) -> SysResult<()> {
+        self.write_bytes(offset, &v.to_le_bytes())
+    }
+    fn write_u64(&mut self, offset: u32, v: u64) -> SysResult<()> {
+        self.write_bytes(offset, &v.to_le_bytes())
+    }
+    /// Reads a path or name: bad UTF-8 is `ILSEQ`; an embedded NUL is `INVAL` (no POSIX path can
+    /// hold one).
+    fn read_str(&self, offset: u32, len: u32) -> SysResult<String> {
+        let bytes = self.read_bytes(offset, len)?;
+        let s = String::from_utf8(bytes).map_err(|_| wasi_vfs::Errno::Ilseq)?;
+        if s.contains('\0') {
+            return Err(wasi_vfs::Errno::Inval.into());
+        }
+        Ok(s)
+    }
+    /// Reads an array of `iovec`/`ciovec` (`{ buf: u32, buf_len: u32 }`).
+    fn read_iovecs(&self, offset: u32, count: u32) -> SysResult<Vec<(u32, u32)>> {
+        let raw = self.read_bytes(offset, count.checked_mul(8).ok_or_else(|| out_of_bounds(offset, u64::from(count) * 8))?)?;
+        Ok(raw
+            .chunks_exact(8)
+            .map(|c| {
+                let ptr = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+                let len = u32::from_le_bytes([c[4], c[5], c[6], c[7]]);
+                (ptr, len)
+            })
+            .collect())
+    }
+}
+
+impl<M: GuestMemory + ?Sized> MemoryExt for M {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_and_writes_little_endian() {
+        let mut mem = vec![0u8; 16];
+        mem.write_u32(4, 0xdead_beef).unwrap();
+        assert_eq!(mem.read_u32(4).unwrap(), 0xdead_beef);
+        assert_eq!(&mem[4..8], &[0xef, 0xbe, 0xad, 0xde]);
+    }
+
+    #[test]
+    fn out_of_bounds_traps_without_wrapping() {
+        let m = vec![0u8; 16];
+        assert!(matches!(m.read_u32(13), Err(SysError::Trap(_))));
+        assert!(matches!(m.read_bytes(u32::MAX, 2), Err(SysError::Trap(_))));
+        assert!(matches!(m.read_iovecs(0, u32::MAX), Err(SysError::Trap(_))));
+        assert!(m.read_bytes(16, 0).is_ok());
+    }
+
+    #[test]
+    fn strings_are_checked() {
+        let m = b"ok\xffa\0b".to_vec();
+        assert_eq!(m.read_str(0, 2).unwrap(), "ok");
+        assert_eq!(m.read_str(0, 3), Err(SysError::Errno(wasi_vfs::Errno::Ilseq)));
+        assert_eq!(m.read_str(3, 3), Err(SysError::Errno(wasi_vfs::Errno::Inval)));
+    }
+}

@@ -1,0 +1,249 @@
+//! Descriptor I/O: `fd_close`, `fd_read`, `fd_pread`, `fd_write`, `fd_pwrite`, `fd_seek`,
+//! `fd_tell`, `fd_renumber`, `fd_sync`, `fd_datasync`.
+
+use std::task::Poll;
+
+use wasi_vfs::Errno;
+
+use crate::abi::{fdflags, rights, whence};
+use crate::ctx::WasiCtx;
+use crate::error::{SysError, SysResult};
+use crate::fd_table::Descriptor;
+use crate::host::Wake;
+use crate::memory::{GuestMemory, MemoryExt};
+
+/// Largest single transfer; bigger requests complete partially, as POSIX allows, so the host
+/// buffer stays bounded whatever iovecs a guest passes.
+const MAX_TRANSFER: u64 = 16 * 1024 * 1024;
+
+/// Checks every iovec (trapping on a bad one) and returns them with the bytes they cover, capped.
+fn iovecs(mem: &dyn GuestMemory, iovs: u32, iovs_len: u32) -> SysResult<(Vec<(u32, u32)>, usize)> {
+    let list = mem.read_iovecs(iovs, iovs_len)?;
+    let mut total = 0u64;
+    for &(ptr, len) in &list {
+        mem.check(ptr, u64::from(len))?;
+        total += u64::from(len);
+    }
+    Ok((list, total.min(MAX_TRANSFER) as usize))
+}
+
+/// Copies `data` into the iovecs in order.
+fn scatter(mem: &mut dyn GuestMemory, list: &[(u32, u32)], mut data: &[u8]) -> SysResult<()> {
+    for &(ptr, len) in list {
+        if data.is_empty() {
+            break;
+        }
+        let n = (len as usize).min(data.len());
+        mem.write_bytes(ptr, &data[..n])?;
+        data = &data[n..];
+    }
+    Ok(())
+}
+
+/// Collects up to `total` bytes from the iovecs.
+fn gather(mem: &dyn GuestMemory, list: &[(u32, u32)], total: usize) -> SysResult<Vec<u8>> {
+    let mut out = Vec::with_capacity(total);
+    for &(ptr, len) in list {
+        let n = (len as usize).min(total - out.len());
+        if n == 0 {
+            break;
+        }
+        let start = out.len();
+        out.resize(start + n, 0);
+        mem.read_into(ptr, &mut out[start..])?;
+    }
+    Ok(out)
+}
+
+pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32) -> SysResult<()> {
+    let mut entry = ctx.fds.remove(fd)?;
+    if let Descriptor::Output(out) = &mut entry.desc {
+        out.flush()?;
+    }
+    Ok(())
+}
+
+pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> SysResult<()> {
+    let (list, total) = iovecs(mem, iovs, iovs_len)?;
+    mem.check(nread, 4)?;
+    let mut buf = vec![0u8; total];
+    let n = loop {
+        let entry = ctx.fds.get_mut(fd)?;
+        let nonblock = entry.flags & fdflags::NONBLOCK != 0;
+        let rights_base = entry.rights_base;
+        match &mut entry.desc {
+            Descriptor::File(f) => {
+                if !f.readable {
+                    return Err(Errno::Badf.into());
+                }
+                if rights_base & rights::FD_READ == 0 {
+                    return Err(Errno::Notcapable.into());
+                }
+                let n = f.file.read_at(&mut buf, f.pos)?;
+                f.pos += n as u64;
+                break n;
+            }
+            Descriptor::Input(input) => {
+                if rights_base & rights::FD_READ == 0 {
+                    return Err(Errno::Notcapable.into());
+                }
+                if total == 0 {
+                    break 0;
+                }
+                match input.read(&mut buf) {
+                    Poll::Ready(r) => break r?,
+                    Poll::Pending if nonblock => return Err(Errno::Again.into()),
+                    Poll::Pending => {}
+                }
+            }
+            Descriptor::Dir(_) => return Err(Errno::Isdir.into()),
+            Descriptor::Output(_) => return Err(Errno::Badf.into()),
+        }
+        // Nothing written to the guest yet, so suspending and calling again is safe.
+        if ctx.wait(None, true) == Wake::Suspend {
+            return Err(SysError::WouldBlock);
+        }
+    };
+    scatter(mem, &list, &buf[..n])?;
+    mem.write_u32(nread, n as u32)
+}
+
+pub fn fd_pread(
+    ctx: &mut WasiCtx,
+    mem: &mut dyn GuestMemory,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nread: u32,
+) -> SysResult<()> {
+    let (list, total) = iovecs(mem, iovs, iovs_len)?;
+    mem.check(nread, 4)?;
+    let (f, _) = ctx.file(fd, rights::FD_READ | rights::FD_SEEK)?;
+    if !f.readable {
+        return Err(Errno::Badf.into());
+    }
+    let mut buf = vec![0u8; total];
+    let n = f.file.read_at(&mut buf, offset)?;
+    scatter(mem, &list, &buf[..n])?;
+    mem.write_u32(nread, n as u32)
+}
+
+pub fn fd_write(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> SysResult<()> {
+    let (list, total) = iovecs(mem, iovs, iovs_len)?;
+    mem.check(nwritten, 4)?;
+    let data = gather(mem, &list, total)?;
+    let entry = ctx.fds.get_mut(fd)?;
+    if entry.rights_base & rights::FD_WRITE == 0 {
+        return Err(match entry.desc {
+            Descriptor::File(ref f) if !f.writable => Errno::Badf,
+            Descriptor::Input(_) => Errno::Badf,
+            Descriptor::Dir(_) => Errno::Isdir,
+            _ => Errno::Notcapable,
+        }
+        .into());
+    }
+    let append = entry.flags & fdflags::APPEND != 0;
+    let n = match &mut entry.desc {
+        Descriptor::File(f) => {
+            if !f.writable {
+                return Err(Errno::Badf.into());
+            }
+            if append {
+                let (n, end) = f.file.append(&data)?;
+                f.pos = end;
+                n
+            } else {
+                let n = f.file.write_at(&data, f.pos)?;
+                f.pos += n as u64;
+                n
+            }
+        }
+        Descriptor::Output(out) => out.write(&data)?,
+        Descriptor::Dir(_) => return Err(Errno::Isdir.into()),
+        Descriptor::Input(_) => return Err(Errno::Badf.into()),
+    };
+    mem.write_u32(nwritten, n as u32)
+}
+
+pub fn fd_pwrite(
+    ctx: &mut WasiCtx,
+    mem: &mut dyn GuestMemory,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nwritten: u32,
+) -> SysResult<()> {
+    let (list, total) = iovecs(mem, iovs, iovs_len)?;
+    mem.check(nwritten, 4)?;
+    let data = gather(mem, &list, total)?;
+    let (f, _) = ctx.file(fd, rights::FD_WRITE | rights::FD_SEEK)?;
+    if !f.writable {
+        return Err(Errno::Badf.into());
+    }
+    let n = f.file.write_at(&data, offset)?;
+    mem.write_u32(nwritten, n as u32)
+}
+
+pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, offset: i64, whence: u32, newoffset: u32) -> SysResult<()> {
+    mem.check(newoffset, 8)?;
+    // Seeking to where we are is how libc's `lseek(fd, 0, SEEK_CUR)` asks for the position;
+    // it needs only FD_TELL.
+    let right = if offset == 0 && whence == u32::from(whence::CUR) { rights::FD_TELL } else { rights::FD_SEEK };
+    let (f, _) = match ctx.file(fd, right) {
+        Err(Errno::Isdir) => return Err(Errno::Badf.into()),
+        other => other?,
+    };
+    let base: i128 = match u8::try_from(whence).map_err(|_| Errno::Inval)? {
+        whence::SET => 0,
+        whence::CUR => i128::from(f.pos),
+        whence::END => i128::from(f.file.stat()?.size),
+        _ => return Err(Errno::Inval.into()),
+    };
+    let target = base + i128::from(offset);
+    let pos = u64::try_from(target).map_err(|_| Errno::Inval)?;
+    if pos > i64::MAX as u64 {
+        return Err(Errno::Inval.into());
+    }
+    f.pos = pos;
+    mem.write_u64(newoffset, pos)
+}
+
+pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, offset: u32) -> SysResult<()> {
+    mem.check(offset, 8)?;
+    let (f, _) = match ctx.file(fd, rights::FD_TELL) {
+        Err(Errno::Isdir) => return Err(Errno::Badf.into()),
+        other => other?,
+    };
+    let pos = f.pos;
+    mem.write_u64(offset, pos)
+}
+
+pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, from: u32, to: u32) -> SysResult<()> {
+    Ok(ctx.fds.renumber(from, to)?)
+}
+
+fn sync(ctx: &mut WasiCtx, fd: u32, right: u64) -> SysResult<()> {
+    let entry = ctx.fds.get_mut(fd)?;
+    let allowed = entry.require(right);
+    match &mut entry.desc {
+        Descriptor::File(f) => {
+            allowed?;
+            f.file.sync()?;
+        }
+        // Directories carry FD_SYNC but not FD_DATASYNC; fsync and fdatasync are one for them.
+        Descriptor::Dir(d) => d.dir.sync()?,
+        // As on Linux, streams cannot be synced; the data is already the stream's.
+        Descriptor::Output(_) | Descriptor::Input(_) => return Err(Errno::Inval.into()),
+    }
+    Ok(())
+}
+
+pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32) -> SysResult<()> {
+    sync(ctx, fd, rights::FD_SYNC)
+}
+
+pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32) -> SysResult<()> {
+    sync(ctx, fd, rights::FD_DATASYNC)
+}

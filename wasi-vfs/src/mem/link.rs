@@ -1,0 +1,97 @@
+//! `renameat` and `linkat` on the in-memory tree: the two operations that join two directories.
+
+use super::dir::detach;
+use super::path::walk;
+use super::tree::{Ino, Kind, Tree};
+use crate::{Errno, Result};
+
+fn is_dir(t: &Tree, ino: Ino) -> Result<bool> {
+    Ok(matches!(t.get(ino)?.kind, Kind::Dir { .. }))
+}
+
+/// POSIX `rename(2)` between `from` (relative to directory `src_dir`) and `to` (relative to
+/// `dst_dir`) in one tree.
+pub(super) fn rename(t: &mut Tree, src_dir: Ino, from: &str, dst_dir: Ino, to: &str) -> Result<()> {
+    let src = walk(t, src_dir, from, false)?;
+    // Linux answers EBUSY for renaming `.` or `..`, or onto them.
+    let src_name = src.name(Errno::Busy)?.to_owned();
+    let src_ino = src.ino.ok_or(Errno::Noent)?;
+    let dst = walk(t, dst_dir, to, false)?;
+    let dst_name = dst.name(Errno::Busy)?.to_owned();
+    let src_is_dir = is_dir(t, src_ino)?;
+    if (src.trailing_slash || dst.trailing_slash) && !src_is_dir {
+        return Err(Errno::Notdir);
+    }
+    if dst.ino == Some(src_ino) {
+        // Two names for one inode (or the same name): POSIX says rename does nothing.
+        return Ok(());
+    }
+    if let Some(old) = dst.ino {
+        match (src_is_dir, &t.get(old)?.kind) {
+            (true, Kind::Dir { entries, .. }) if !entries.is_empty() => {
+                return Err(Errno::Notempty)
+            }
+            (true, Kind::Dir { .. }) => {}
+            (true, _) => return Err(Errno::Notdir),
+            (false, Kind::Dir { .. }) => return Err(Errno::Isdir),
+            (false, _) => {}
+        }
+    }
+    if t.get(dst.parent)?.nlink == 0 {
+        return Err(Errno::Noent);
+    }
+    if src_is_dir && t.is_within(dst.parent, src_ino)? {
+        // Moving a directory beneath itself would cut the subtree off the tree.
+        return Err(Errno::Inval);
+    }
+    if let Some(old) = dst.ino {
+        detach(t, dst.parent, &dst_name, old)?;
+    }
+    t.children_mut(src.parent)?.remove(&src_name);
+    t.children_mut(dst.parent)?.insert(dst_name, src_ino);
+    if src_is_dir && src.parent != dst.parent {
+        if let Kind::Dir { parent, .. } = &mut t.get_mut(src_ino)?.kind {
+            *parent = dst.parent;
+        }
+        let old_parent = t.get_mut(src.parent)?;
+        old_parent.nlink = old_parent.nlink.saturating_sub(1);
+        t.get_mut(dst.parent)?.nlink += 1;
+    }
+    t.touch_dir(src.parent)?;
+    t.touch_dir(dst.parent)?;
+    t.touch_ctime(src_ino)
+}
+
+/// POSIX `linkat(2)`: a new name `to` (relative to `dst_dir`) for the file at `from`.
+pub(super) fn hard_link(
+    t: &mut Tree,
+    src_dir: Ino,
+    from: &str,
+    follow: bool,
+    dst_dir: Ino,
+    to: &str,
+) -> Result<()> {
+    let src = walk(t, src_dir, from, follow || from.ends_with('/'))?;
+    let src_ino = src.ino.ok_or(Errno::Noent)?;
+    if is_dir(t, src_ino)? {
+        return Err(Errno::Perm);
+    }
+    if src.trailing_slash {
+        return Err(Errno::Notdir);
+    }
+    let dst = walk(t, dst_dir, to, false)?;
+    if dst.ino.is_some() {
+        return Err(Errno::Exist);
+    }
+    if dst.trailing_slash {
+        return Err(Errno::Noent);
+    }
+    let name = dst.name(Errno::Exist)?.to_owned();
+    if t.get(dst.parent)?.nlink == 0 {
+        return Err(Errno::Noent);
+    }
+    t.children_mut(dst.parent)?.insert(name, src_ino);
+    t.get_mut(src_ino)?.nlink += 1;
+    t.touch_ctime(src_ino)?;
+    t.touch_dir(dst.parent)
+}

@@ -1,0 +1,243 @@
+//! The inode arena behind [`super::MemFs`]: inodes indexed by number, a free list, and the
+//! bookkeeping (link counts, open handles, quota) that decides when an inode's slot is reused.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::{Clock, Errno, FileType, Filestat, Result, Timestamp};
+
+/// Index of an inode in the arena.
+pub(crate) type Ino = usize;
+
+/// The root directory's slot; it is never freed.
+pub(crate) const ROOT: Ino = 0;
+
+pub(crate) enum Kind {
+    File(Vec<u8>),
+    /// `parent` is needed for `..`; the root is its own parent.
+    Dir {
+        entries: BTreeMap<String, Ino>,
+        parent: Ino,
+    },
+    Symlink(String),
+}
+
+pub(crate) struct Inode {
+    pub kind: Kind,
+    /// Names pointing at the inode (directories: 2 + child directories, as POSIX shows them);
+    /// 0 once it is unlinked.
+    pub nlink: u64,
+    /// Open handles. An unlinked inode lives on while a handle uses it, as on POSIX.
+    pub open: usize,
+    pub atim: Timestamp,
+    pub mtim: Timestamp,
+    pub ctim: Timestamp,
+}
+
+impl Inode {
+    pub fn filetype(&self) -> FileType {
+        match self.kind {
+            Kind::File(_) => FileType::RegularFile,
+            Kind::Dir { .. } => FileType::Directory,
+            Kind::Symlink(_) => FileType::SymbolicLink,
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        match &self.kind {
+            Kind::File(data) => data.len() as u64,
+            Kind::Dir { entries, .. } => entries.len() as u64,
+            Kind::Symlink(target) => target.len() as u64,
+        }
+    }
+}
+
+pub(crate) struct Tree {
+    slots: Vec<Option<Inode>>,
+    free: Vec<Ino>,
+    pub dev: u64,
+    clock: Rc<dyn Clock>,
+    /// Upper bound on the bytes held by regular files, if any.
+    pub quota: Option<u64>,
+    /// Bytes held by regular files, including unlinked ones still open.
+    pub used: u64,
+}
+
+impl Tree {
+    pub fn new(dev: u64, clock: Rc<dyn Clock>, quota: Option<u64>) -> Self {
+        let now = clock.now();
+        let root = Inode {
+            kind: Kind::Dir {
+                entries: BTreeMap::new(),
+                parent: ROOT,
+            },
+            nlink: 2,
+            open: 0,
+            atim: now,
+            mtim: now,
+            ctim: now,
+        };
+        Tree {
+            slots: vec![Some(root)],
+            free: Vec::new(),
+            dev,
+            clock,
+            quota,
+            used: 0,
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The inode in slot `ino`. A handle's inode always exists (it is kept while open), so a
+    /// missing one is reported as a stale handle rather than trusted.
+    pub fn get(&self, ino: Ino) -> Result<&Inode> {
+        self.slots
+            .get(ino)
+            .and_then(Option::as_ref)
+            .ok_or(Errno::Badf)
+    }
+
+    pub fn get_mut(&mut self, ino: Ino) -> Result<&mut Inode> {
+        self.slots
+            .get_mut(ino)
+            .and_then(Option::as_mut)
+            .ok_or(Errno::Badf)
+    }
+
+    /// The children of directory `ino`, or `ENOTDIR`.
+    pub fn children(&self, ino: Ino) -> Result<&BTreeMap<String, Ino>> {
+        match &self.get(ino)?.kind {
+            Kind::Dir { entries, .. } => Ok(entries),
+            _ => Err(Errno::Notdir),
+        }
+    }
+
+    pub fn children_mut(&mut self, ino: Ino) -> Result<&mut BTreeMap<String, Ino>> {
+        match &mut self.get_mut(ino)?.kind {
+            Kind::Dir { entries, .. } => Ok(entries),
+            _ => Err(Errno::Notdir),
+        }
+    }
+
+    /// `..` of directory `ino` (the root's is itself).
+    pub fn parent(&self, ino: Ino) -> Result<Ino> {
+        match &self.get(ino)?.kind {
+            Kind::Dir { parent, .. } => Ok(*parent),
+            _ => Err(Errno::Notdir),
+        }
+    }
+
+    /// Allocates an inode with timestamps of now, reusing a freed slot when there is one.
+    pub fn alloc(&mut self, kind: Kind) -> Ino {
+        let now = self.now();
+        let nlink = if matches!(kind, Kind::Dir { .. }) {
+            2
+        } else {
+            1
+        };
+        let inode = Inode {
+            kind,
+            nlink,
+            open: 0,
+            atim: now,
+            mtim: now,
+            ctim: now,
+        };
+        match self.free.pop() {
+            Some(ino) => {
+                self.slots[ino] = Some(inode);
+                ino
+            }
+            None => {
+                self.slots.push(Some(inode));
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    /// Frees `ino` if nothing refers to it any more: no name and no open handle.
+    pub fn release_if_unused(&mut self, ino: Ino) {
+        if ino == ROOT {
+            return;
+        }
+        let unused = matches!(self.get(ino), Ok(inode) if inode.nlink == 0 && inode.open == 0);
+        if unused {
+            if let Some(Some(Inode {
+                kind: Kind::File(data),
+                ..
+            })) = self.slots.get(ino)
+            {
+                self.used = self.used.saturating_sub(data.len() as u64);
+            }
+            self.slots[ino] = None;
+            self.free.push(ino);
+        }
+    }
+
+    /// Marks the directory `dir` as changed (an entry was added, removed or renamed).
+    pub fn touch_dir(&mut self, dir: Ino) -> Result<()> {
+        let now = self.now();
+        let inode = self.get_mut(dir)?;
+        inode.mtim = now;
+        inode.ctim = now;
+        Ok(())
+    }
+
+    /// Marks the inode's metadata as changed.
+    pub fn touch_ctime(&mut self, ino: Ino) -> Result<()> {
+        let now = self.now();
+        self.get_mut(ino)?.ctim = now;
+        Ok(())
+    }
+
+    /// Checks that a regular file may change size from `old` to `new` bytes under the quota,
+    /// and books the change.
+    pub fn charge(&mut self, old: u64, new: u64) -> Result<()> {
+        let used = self
+            .used
+            .saturating_sub(old)
+            .checked_add(new)
+            .ok_or(Errno::Nospc)?;
+        if matches!(self.quota, Some(q) if used > q) {
+            return Err(Errno::Nospc);
+        }
+        self.used = used;
+        Ok(())
+    }
+
+    pub fn stat(&self, ino: Ino) -> Result<Filestat> {
+        let inode = self.get(ino)?;
+        Ok(Filestat {
+            dev: self.dev,
+            // Reported inode numbers start at 1: some C libraries skip directory entries whose
+            // `d_ino` is 0.
+            ino: ino as u64 + 1,
+            filetype: inode.filetype(),
+            nlink: inode.nlink,
+            size: inode.size(),
+            atim: inode.atim,
+            mtim: inode.mtim,
+            ctim: inode.ctim,
+        })
+    }
+
+    /// Whether `ino` is `ancestor` or lies beneath it (used to refuse moving a directory into
+    /// its own subtree). Bounded by the number of inodes so a corrupted parent chain cannot loop.
+    pub fn is_within(&self, mut ino: Ino, ancestor: Ino) -> Result<bool> {
+        for _ in 0..self.slots.len() {
+            if ino == ancestor {
+                return Ok(true);
+            }
+            let parent = self.parent(ino)?;
+            if parent == ino {
+                // The root, or a removed directory (its own parent): the chain ends here.
+                return Ok(false);
+            }
+            ino = parent;
+        }
+        Err(Errno::Loop)
+    }
+}

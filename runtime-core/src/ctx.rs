@@ -4,7 +4,7 @@ use std::cell::Cell;
 
 use wasi_vfs::{Dir, Errno};
 
-use crate::abi::{clockid, Fd};
+use crate::abi::{clockid, rights, Fd};
 use crate::fd_table::{Descriptor, Entry, FdTable, OpenDir, OpenFile};
 use crate::host::{Clocks, EmptyInput, Entropy, InputStream, NullOutput, OutputStream, SeededEntropy, SuspendingWaiter, Waiter};
 
@@ -166,7 +166,12 @@ impl WasiCtx {
         match &mut entry.desc {
             Descriptor::File(f) => {
                 if rights & right != right {
-                    return Err(Errno::Notcapable);
+                    // A right missing because of how the file was opened is EBADF, as POSIX says
+                    // for writing a read-only descriptor; one dropped by fd_fdstat_set_rights is
+                    // ENOTCAPABLE.
+                    let by_mode = (right & rights::WRITE_LIKE != 0 && !f.writable)
+                        || (right & rights::FD_READ != 0 && !f.readable);
+                    return Err(if by_mode { Errno::Badf } else { Errno::Notcapable });
                 }
                 Ok((f, flags))
             }

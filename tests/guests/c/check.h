@@ -47,6 +47,7 @@ static inline int check_done(void) {
 int32_t raw_path_open(int32_t fd, int32_t dirflags, int32_t path, int32_t path_len, int32_t oflags,
                       int64_t base, int64_t inheriting, int32_t fdflags, int32_t out) WASI_IMPORT(path_open);
 int32_t raw_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len, int32_t nwritten) WASI_IMPORT(fd_write);
+int32_t raw_proc_raise(int32_t sig) WASI_IMPORT(proc_raise);
 
 static inline __wasi_fd_t open_file(const char *path, __wasi_oflags_t oflags, __wasi_rights_t rights,
                                     __wasi_fdflags_t fdflags, __wasi_errno_t *err) {

@@ -38,8 +38,8 @@ int main(int argc, char **argv) {
     CHECK_ERRNO(__wasi_fd_prestat_get(1, &ps), __WASI_ERRNO_BADF);
     CHECK_ERRNO(__wasi_fd_prestat_get(PREOPEN + 1, &ps), __WASI_ERRNO_BADF);
 
-    CHECK_ERRNO(__wasi_proc_raise(__WASI_SIGNAL_TERM), __WASI_ERRNO_NOTSUP);
-    CHECK_ERRNO(__wasi_proc_raise(200), __WASI_ERRNO_INVAL);
+    CHECK_ERRNO(raw_proc_raise(15 /* SIGTERM */), __WASI_ERRNO_NOTSUP);
+    CHECK_ERRNO(raw_proc_raise(200), __WASI_ERRNO_INVAL);
 
     __wasi_fd_t nfd;
     CHECK_ERRNO(__wasi_sock_accept(1, 0, &nfd), __WASI_ERRNO_NOTSOCK);

@@ -28,12 +28,12 @@ fn main() {
         Ok(_) => println!("missing exists?"),
     }
     match fs::remove_dir(root.join("a")) {
-        Err(e) => println!("remove non-empty: {:?}", e.kind()),
+        // std on wasip1 does not name ENOTEMPTY's kind (it is `Uncategorized`), so print the OS code.
+        Err(e) => println!("remove non-empty: errno {:?}", e.raw_os_error()),
         Ok(()) => println!("removed a non-empty dir?"),
     }
-    std::os::wasi::fs::symlink_path("b/c/file.txt", root.join("a/link")).unwrap();
+    fs::hard_link(root.join("a/b/c/file.txt"), root.join("a/link")).unwrap();
     println!("via link: {:?}", fs::read_to_string(root.join("a/link")).unwrap());
-    println!("link target: {:?}", fs::read_link(root.join("a/link")).unwrap());
     fs::remove_dir_all(root.join("a")).unwrap();
     println!("left: {}", fs::read_dir(root).unwrap().count());
 }

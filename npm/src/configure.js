@@ -1,0 +1,24 @@
+// Turns run options into a core SessionBuilder; shared by the main thread and the worker.
+import { WrunError } from './errors.js';
+
+function envPairs(env) {
+  if (Array.isArray(env)) return env.map((kv) => { const i = kv.indexOf('='); return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)]; });
+  return Object.entries(env ?? {});
+}
+
+/** `fs` is the FileSystem to mount (or null); output callbacks receive Uint8Array chunks. */
+export function configure(core, opts, fs, { onStdout, onStderr } = {}) {
+  const b = new core.SessionBuilder();
+  for (const a of opts.args ?? [opts.name ?? 'program.wasm']) b.arg(String(a));
+  for (const [k, v] of envPairs(opts.env)) b.env(k, String(v ?? ''));
+  const preopens = opts.preopens ?? (fs ? { '/': '/' } : {});
+  for (const [guest, fsPath] of Object.entries(preopens)) {
+    if (!fs) throw new WrunError('link', 'preopens need a FileSystem (the fs option)');
+    b.preopen(guest, fs.raw, fsPath);
+  }
+  b.tty(!!opts.tty, !!opts.tty);
+  if (onStdout) b.onStdout(onStdout);
+  if (onStderr) b.onStderr(onStderr);
+  if (opts.deterministic !== undefined) b.deterministic(Number(opts.deterministic));
+  return b;
+}

@@ -1,0 +1,19 @@
+// Errors the package throws: real `Error`s with a `kind` a program can switch on.
+
+/** kind: "invalid-module" | "link" | "no-start" | "trap" | "killed" | "timeout" | "out-of-fuel" | "needs-input" */
+export class WrunError extends Error {
+  constructor(kind, message, extra = {}) {
+    super(message);
+    this.name = 'WrunError';
+    this.kind = kind;
+    Object.assign(this, extra);
+  }
+}
+
+/** Exit status for each way a run can end without `proc_exit`, matching the native `wrun`. */
+export const EXIT_STATUS = { trap: 134, timeout: 124, 'out-of-fuel': 124, killed: 137 };
+
+// Unwinds the guest from inside an import: never escapes the package.
+export class ExitSignal {
+  constructor(code) { this.code = code; }
+}

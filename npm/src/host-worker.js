@@ -1,0 +1,76 @@
+// The main-thread side of running a program in a dedicated worker (a Web Worker in browsers, a
+// worker_threads Worker in Node): the page stays responsive, and kill() or timeoutMs end even a
+// busy loop at once by terminating the worker. The mounted FileSystem travels as a tar image and
+// comes back when the program ends (a killed program's file changes are lost).
+import { WrunError, EXIT_STATUS } from './errors.js';
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
+export function workerAvailable() {
+  return isNode || typeof Worker !== 'undefined';
+}
+
+async function startWorker(onMessage) {
+  const url = new URL('./worker.js', import.meta.url);
+  if (isNode) {
+    const { Worker: NodeWorker } = await import('node:worker_threads');
+    const w = new NodeWorker(url);
+    w.on('message', onMessage);
+    return { post: (m) => w.postMessage(m), terminate: () => w.terminate(), onError: (f) => w.on('error', f) };
+  }
+  const w = new Worker(url, { type: 'module' });
+  w.onmessage = (ev) => onMessage(ev.data);
+  return { post: (m) => w.postMessage(m), terminate: () => w.terminate(), onError: (f) => { w.onerror = (ev) => f(ev.error ?? new Error(ev.message)); } };
+}
+
+const CLONEABLE = ['args', 'env', 'preopens', 'tty', 'deterministic', 'engine', 'name'];
+
+export function runInWorker(module, opts, ctl) {
+  let worker = null;
+  const queued = [];
+  const send = (m) => (worker ? worker.post(m) : queued.push(m));
+  let settle;
+  const result = new Promise((resolve, reject) => { settle = { resolve, reject }; });
+  const finish = () => { worker?.terminate(); };
+
+  startWorker((m) => {
+    if (m.type === 'stdout') opts.onStdout?.(m.chunk);
+    else if (m.type === 'stderr') opts.onStderr?.(m.chunk);
+    else if (m.type === 'done' || m.type === 'error') {
+      if (m.fsImage && opts.fs) opts.fs.replaceWithTar(m.fsImage);
+      finish();
+      if (m.type === 'done') settle.resolve(m);
+      else settle.reject(new WrunError(m.kind, m.message, { exitCode: m.exitCode, stdout: m.stdout, stderr: m.stderr }));
+    }
+  }).then((w) => {
+    worker = w;
+    w.onError((e) => settle.reject(new WrunError('trap', `the worker failed: ${e?.message ?? e}`, { exitCode: EXIT_STATUS.trap })));
+    const plain = Object.fromEntries(CLONEABLE.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]));
+    w.post({
+      type: 'run',
+      module,
+      opts: { ...plain, wantStdout: !!opts.onStdout, wantStderr: !!opts.onStderr, hasFs: !!opts.fs },
+      fsImage: opts.fs ? opts.fs.exportTar() : null,
+      stdin: ctl.pendingInput,
+      stdinClosed: ctl.inputClosed,
+    });
+    ctl.pendingInput = [];
+    for (const m of queued.splice(0)) w.post(m);
+    if (stopped) handle.stop(stopped);
+  }, (e) => settle.reject(new WrunError('link', `cannot start a worker: ${e.message}`)));
+
+  let stopped = null;
+  const handle = {
+    result,
+    writeStdin: (bytes) => send({ type: 'stdin', chunk: bytes }),
+    closeStdin: () => send({ type: 'close' }),
+    stop(kind) {
+      stopped = kind;
+      if (!worker) return;
+      finish();
+      const msg = kind === 'timeout' ? 'the program timed out (timeoutMs) and was stopped' : 'the program was killed';
+      settle.reject(new WrunError(kind, msg, { exitCode: EXIT_STATUS[kind] }));
+    },
+  };
+  return handle;
+}

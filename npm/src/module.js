@@ -1,0 +1,67 @@
+// Compiling guests: asynchronously (Chromium refuses synchronous compiles over 8 MB), once per
+// distinct module (a WeakMap on the bytes' buffer, and a content-hash map for copies of them),
+// with the checks `wrun` makes natively so both give the same one-line errors.
+import { WrunError } from './errors.js';
+
+const byBuffer = new WeakMap();
+const byHash = new Map();
+
+async function digest(bytes) {
+  const h = await crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(h), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function asBytes(wasm) {
+  if (wasm instanceof Uint8Array) return wasm;
+  if (wasm instanceof ArrayBuffer) return new Uint8Array(wasm);
+  if (ArrayBuffer.isView(wasm)) return new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength);
+  throw new WrunError('invalid-module', 'expected the program as a WebAssembly.Module, Uint8Array, ArrayBuffer or Response');
+}
+
+/** Compiles (or fetches from the cache) a guest given as bytes, a Response or a Module. */
+export async function compileGuest(wasm) {
+  if (wasm instanceof WebAssembly.Module) return wasm;
+  if (typeof Response !== 'undefined' && wasm instanceof Response) wasm = new Uint8Array(await wasm.arrayBuffer());
+  const bytes = asBytes(wasm);
+  const cached = byBuffer.get(bytes.buffer);
+  if (cached && cached.length === bytes.length) return cached.module;
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw new WrunError('invalid-module', 'not a WebAssembly module: it does not start with the wasm magic bytes (\\0asm)');
+  }
+  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
+    throw new WrunError('invalid-module', 'this is a WebAssembly component or an unknown version; wrun runs core modules (WASI preview 1)');
+  }
+  const key = await digest(bytes);
+  let module = byHash.get(key);
+  if (!module) {
+    try {
+      module = await WebAssembly.compile(bytes);
+    } catch (e) {
+      throw new WrunError('invalid-module', `invalid module: ${e.message}`);
+    }
+    byHash.set(key, module);
+  }
+  byBuffer.set(bytes.buffer, { module, length: bytes.length });
+  return module;
+}
+
+/** Names imports the runtime does not provide and checks the entry point, as `wrun` does. */
+export function checkGuest(module, wasiImports, invoke) {
+  const sigs = new Map(wasiImports.map(([name, sig]) => [name, sig]));
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.kind !== 'function') {
+      throw new WrunError('link', `the module imports \`${imp.module}::${imp.name}\`, which is not a function; wrun provides only WASI preview 1 functions`);
+    }
+    if (imp.module !== 'wasi_snapshot_preview1' || !sigs.has(imp.name)) {
+      const hint = imp.module === 'wasi_unstable' ? ' (`wasi_unstable` is the pre-2020 WASI; rebuild for wasm32-wasip1)' : '';
+      throw new WrunError('link', `the module imports \`${imp.module}::${imp.name}\`, which wrun does not provide${hint}`);
+    }
+  }
+  const exports = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
+  const entry = invoke ?? '_start';
+  if (!exports.includes(entry)) {
+    throw new WrunError('no-start', invoke
+      ? `the module exports no function \`${invoke}\``
+      : `the module has no \`_start\` function, so it is not a WASI command (it exports: ${exports.join(', ') || 'nothing'})`);
+  }
+}

@@ -1,0 +1,36 @@
+//! One bridge from Rust errors to JS `Error`s: a message, plus `code` ("ENOENT") and `errno`
+//! where there is one.
+
+use runtime_core::Errno;
+use wasm_bindgen::JsValue;
+
+/// POSIX-style name of an errno, as Node's `err.code`.
+pub fn errno_code(e: Errno) -> String {
+    format!("E{:?}", e).to_uppercase()
+}
+
+/// An `Error` for a failed filesystem operation: `ENOENT: no such file or directory, open '/x'`.
+pub fn fs_error(e: Errno, op: &str, path: &str) -> JsValue {
+    let code = errno_code(e);
+    let err = js_sys::Error::new(&format!("{code}: {e}, {op} '{path}'"));
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
+    let _ = js_sys::Reflect::set(&err, &"errno".into(), &JsValue::from(e.raw()));
+    let _ = js_sys::Reflect::set(&err, &"path".into(), &path.into());
+    err.into()
+}
+
+/// A plain `Error` with a message.
+pub fn error(msg: &str) -> JsValue {
+    js_sys::Error::new(msg).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_look_like_node() {
+        assert_eq!(errno_code(Errno::Noent), "ENOENT");
+        assert_eq!(errno_code(Errno::Notempty), "ENOTEMPTY");
+    }
+}

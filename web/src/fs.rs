@@ -1,0 +1,162 @@
+//! `FileSystem`: the in-memory tree pages read and write, mount into runs, and save as tar.
+
+use runtime_core::vfs::{self, mem::MemFs, ops, Dir, FileType};
+use wasm_bindgen::prelude::*;
+
+use crate::errors::fs_error;
+
+/// An in-memory filesystem. Paths are absolute (`/home/user/a.txt`) or relative to the root.
+#[wasm_bindgen]
+#[derive(Clone)]
+pub struct FileSystem {
+    fs: MemFs,
+}
+
+/// `stat()` result.
+#[wasm_bindgen(getter_with_clone)]
+pub struct Stat {
+    /// "file", "directory", "symlink" or "other".
+    #[wasm_bindgen(js_name = type)]
+    pub kind: String,
+    pub size: f64,
+    #[wasm_bindgen(js_name = mtimeMs)]
+    pub mtime_ms: f64,
+    pub ino: f64,
+    pub nlink: f64,
+}
+
+fn rel(path: &str) -> &str {
+    let p = path.trim_start_matches('/');
+    if p.is_empty() {
+        "."
+    } else {
+        p
+    }
+}
+
+impl FileSystem {
+    pub fn memfs(&self) -> &MemFs {
+        &self.fs
+    }
+    fn root(&self) -> Box<dyn Dir> {
+        self.fs.root()
+    }
+    /// The directory at `path`, for mounting a subtree as a preopen.
+    pub fn open_dir(&self, path: &str) -> Result<Box<dyn Dir>, JsValue> {
+        let opts = vfs::OpenOptions { read: true, directory: true, follow: true, ..Default::default() };
+        self.root().open(rel(path), &opts).and_then(vfs::Node::into_dir).map_err(|e| fs_error(e, "opendir", path))
+    }
+}
+
+impl Default for FileSystem {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl FileSystem {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> FileSystem {
+        FileSystem { fs: MemFs::new() }
+    }
+
+    /// Caps the bytes all files may hold; writes past it fail with `ENOSPC` in the program.
+    #[wasm_bindgen(js_name = setQuota)]
+    pub fn set_quota(&self, bytes: f64) {
+        self.fs.set_quota(Some(bytes as u64));
+    }
+
+    /// Bytes held by files.
+    #[wasm_bindgen(js_name = usedBytes)]
+    pub fn used_bytes(&self) -> f64 {
+        self.fs.used_bytes() as f64
+    }
+
+    /// Creates a directory (and its parents with `recursive`).
+    pub fn mkdir(&self, path: &str, recursive: Option<bool>) -> Result<(), JsValue> {
+        let r = if recursive.unwrap_or(false) {
+            ops::create_dir_all(&*self.root(), rel(path))
+        } else {
+            self.root().create_dir(rel(path))
+        };
+        r.map_err(|e| fs_error(e, "mkdir", path))
+    }
+
+    /// Writes a whole file, creating or replacing it.
+    #[wasm_bindgen(js_name = writeFile)]
+    pub fn write_file(&self, path: &str, data: &[u8]) -> Result<(), JsValue> {
+        ops::write_file(&*self.root(), rel(path), data).map_err(|e| fs_error(e, "open", path))
+    }
+
+    /// Reads a whole file.
+    #[wasm_bindgen(js_name = readFile)]
+    pub fn read_file(&self, path: &str) -> Result<Vec<u8>, JsValue> {
+        ops::read_file(&*self.root(), rel(path)).map_err(|e| fs_error(e, "open", path))
+    }
+
+    /// Names in a directory, sorted, without `.` and `..`.
+    pub fn readdir(&self, path: &str) -> Result<Vec<String>, JsValue> {
+        let dir = self.open_dir(path)?;
+        let entries = dir.entries().map_err(|e| fs_error(e, "scandir", path))?;
+        Ok(entries.into_iter().filter(|e| e.name != "." && e.name != "..").map(|e| e.name).collect())
+    }
+
+    /// Attributes of a path (symlinks followed unless `lstat`).
+    pub fn stat(&self, path: &str, lstat: Option<bool>) -> Result<Stat, JsValue> {
+        let st = self.root().stat_at(rel(path), !lstat.unwrap_or(false)).map_err(|e| fs_error(e, "stat", path))?;
+        let kind = match st.filetype {
+            FileType::RegularFile => "file",
+            FileType::Directory => "directory",
+            FileType::SymbolicLink => "symlink",
+            _ => "other",
+        };
+        Ok(Stat { kind: kind.into(), size: st.size as f64, mtime_ms: st.mtim as f64 / 1e6, ino: st.ino as f64, nlink: st.nlink as f64 })
+    }
+
+    /// Whether anything exists at `path` (without following a final symlink).
+    pub fn exists(&self, path: &str) -> bool {
+        self.root().stat_at(rel(path), false).is_ok()
+    }
+
+    /// POSIX rename.
+    pub fn rename(&self, from: &str, to: &str) -> Result<(), JsValue> {
+        let root = self.root();
+        root.rename(rel(from), &*root, rel(to)).map_err(|e| fs_error(e, "rename", from))
+    }
+
+    /// Removes a file, a symlink, or a directory (non-empty ones only with `recursive`).
+    pub fn remove(&self, path: &str, recursive: Option<bool>) -> Result<(), JsValue> {
+        let root = self.root();
+        let p = rel(path);
+        let st = root.stat_at(p, false).map_err(|e| fs_error(e, "rm", path))?;
+        let r = match (st.filetype, recursive.unwrap_or(false)) {
+            (FileType::Directory, true) => ops::remove_all(&*root, p),
+            (FileType::Directory, false) => root.remove_dir(p),
+            _ => root.unlink_file(p),
+        };
+        r.map_err(|e| fs_error(e, "rm", path))
+    }
+
+    /// Creates a symlink at `path` pointing to `target`.
+    pub fn symlink(&self, target: &str, path: &str) -> Result<(), JsValue> {
+        self.root().symlink(target, rel(path)).map_err(|e| fs_error(e, "symlink", path))
+    }
+
+    /// The target of a symlink.
+    pub fn readlink(&self, path: &str) -> Result<String, JsValue> {
+        self.root().read_link(rel(path)).map_err(|e| fs_error(e, "readlink", path))
+    }
+
+    /// The whole tree as a tar archive (the format `wrun --fs` mounts).
+    #[wasm_bindgen(js_name = exportTar)]
+    pub fn export_tar(&self) -> Result<Vec<u8>, JsValue> {
+        vfs::tar_image::export(&*self.root()).map_err(|e| fs_error(e, "export", "/"))
+    }
+
+    /// Adds the contents of a tar archive (replacing files of the same name).
+    #[wasm_bindgen(js_name = importTar)]
+    pub fn import_tar(&self, tar: &[u8]) -> Result<(), JsValue> {
+        vfs::tar_image::import(&*self.root(), tar).map_err(|e| fs_error(e, "import", "/"))
+    }
+}

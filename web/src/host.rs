@@ -1,0 +1,188 @@
+//! The browser's side of runtime-core's host traits: `performance`/`Date` clocks,
+//! `crypto.getRandomValues`, stdout/stderr delivered to JS callbacks, stdin fed from JS, and a
+//! waiter that never blocks (it records what the guest waits for and asks to suspend).
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::task::Poll;
+
+use runtime_core::host::{Clocks, Entropy, InputStream, OutputStream, Waiter, Wake};
+use runtime_core::Errno;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    fn get_random_values(buf: &mut [u8]) -> Result<(), JsValue>;
+}
+
+/// `performance.now()` for monotonic time, and the wall clock as `Date.now()` at the start plus
+/// the monotonic time since: the best resolution the page gives (browsers coarsen it, to 5 µs or
+/// 100 µs without cross-origin isolation) for both.
+pub struct BrowserClocks {
+    wall_at_start_ms: f64,
+    perf_at_start_ms: f64,
+}
+
+impl BrowserClocks {
+    pub fn new() -> Self {
+        Self { wall_at_start_ms: js_sys::Date::now(), perf_at_start_ms: performance_now() }
+    }
+}
+
+impl Clocks for BrowserClocks {
+    fn realtime(&self) -> u64 {
+        ((self.wall_at_start_ms + (performance_now() - self.perf_at_start_ms)) * 1e6) as u64
+    }
+    fn monotonic(&self) -> u64 {
+        (performance_now() * 1e6) as u64
+    }
+    fn resolution(&self) -> u64 {
+        1_000
+    }
+}
+
+/// `crypto.getRandomValues` (runtime-core already hands it at most 64 KiB at a time, its limit).
+pub struct BrowserEntropy;
+
+impl Entropy for BrowserEntropy {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
+        get_random_values(buf).map_err(|_| Errno::Io)
+    }
+}
+
+/// Output delivered to a JS callback as `Uint8Array` chunks.
+///
+/// A terminal gets every write at once. Otherwise writes are gathered up to 64 KiB, and flushed
+/// when that fills, when 20 ms have passed since the last delivery, before the guest waits, and
+/// at exit: output streams while a program runs, without a JS call per line.
+pub struct JsOutput {
+    callback: Option<js_sys::Function>,
+    buf: Vec<u8>,
+    terminal: bool,
+    last_flush: f64,
+    /// Everything written, when the caller asked to collect it (the `run()` result).
+    pub collected: Option<Rc<RefCell<Vec<u8>>>>,
+}
+
+const FLUSH_BYTES: usize = 64 * 1024;
+const FLUSH_MS: f64 = 20.0;
+
+impl JsOutput {
+    pub fn new(callback: Option<js_sys::Function>, terminal: bool, collected: Option<Rc<RefCell<Vec<u8>>>>) -> Self {
+        Self { callback, buf: Vec::new(), terminal, last_flush: performance_now(), collected }
+    }
+
+    fn deliver(&mut self) -> Result<(), Errno> {
+        self.last_flush = performance_now();
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::take(&mut self.buf);
+        if let Some(cb) = &self.callback {
+            let array = js_sys::Uint8Array::from(chunk.as_slice());
+            // A callback that throws is the page's bug, but the guest sees a broken pipe rather
+            // than the runtime crashing.
+            cb.call1(&JsValue::NULL, &array).map_err(|_| Errno::Pipe)?;
+        }
+        Ok(())
+    }
+}
+
+impl OutputStream for JsOutput {
+    fn write(&mut self, data: &[u8]) -> Result<usize, Errno> {
+        if let Some(c) = &self.collected {
+            c.borrow_mut().extend_from_slice(data);
+        }
+        if self.callback.is_none() {
+            return Ok(data.len());
+        }
+        self.buf.extend_from_slice(data);
+        if self.terminal || self.buf.len() >= FLUSH_BYTES || performance_now() - self.last_flush >= FLUSH_MS {
+            self.deliver()?;
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> Result<(), Errno> {
+        self.deliver()
+    }
+    fn is_terminal(&self) -> bool {
+        self.terminal
+    }
+}
+
+/// Bytes the page has written to the program's stdin, and whether it closed it.
+#[derive(Default)]
+pub struct StdinQueue {
+    chunks: VecDeque<Vec<u8>>,
+    closed: bool,
+}
+
+impl StdinQueue {
+    pub fn push(&mut self, data: Vec<u8>) {
+        if !data.is_empty() && !self.closed {
+            self.chunks.push_back(data);
+        }
+    }
+    pub fn close(&mut self) {
+        self.closed = true;
+    }
+}
+
+/// The program's stdin, reading from a [`StdinQueue`] shared with the session.
+pub struct JsStdin {
+    pub queue: Rc<RefCell<StdinQueue>>,
+    pub terminal: bool,
+}
+
+impl InputStream for JsStdin {
+    fn read(&mut self, buf: &mut [u8]) -> Poll<Result<usize, Errno>> {
+        let mut q = self.queue.borrow_mut();
+        let Some(front) = q.chunks.front_mut() else {
+            return if q.closed { Poll::Ready(Ok(0)) } else { Poll::Pending };
+        };
+        let n = front.len().min(buf.len());
+        buf[..n].copy_from_slice(&front[..n]);
+        if n == front.len() {
+            q.chunks.pop_front();
+        } else {
+            front.drain(..n);
+        }
+        Poll::Ready(Ok(n))
+    }
+    fn readiness(&mut self) -> Poll<u64> {
+        let q = self.queue.borrow();
+        let n: usize = q.chunks.iter().map(Vec::len).sum();
+        if n > 0 || q.closed {
+            Poll::Ready(n as u64)
+        } else {
+            Poll::Pending
+        }
+    }
+    fn is_terminal(&self) -> bool {
+        self.terminal
+    }
+}
+
+/// What a suspended call waits for, read by JS to know when to call again.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WaitRequest {
+    /// Monotonic deadline in nanoseconds.
+    pub deadline: Option<u64>,
+    pub input: bool,
+}
+
+/// Never blocks: records the request and asks the call to suspend.
+pub struct RecordingWaiter {
+    pub last: Rc<RefCell<WaitRequest>>,
+}
+
+impl Waiter for RecordingWaiter {
+    fn wait(&mut self, deadline: Option<u64>, input: bool) -> Wake {
+        *self.last.borrow_mut() = WaitRequest { deadline, input };
+        Wake::Suspend
+    }
+}

@@ -1,0 +1,42 @@
+//! wrun for web pages and Node: the same runtime-core as the native `wrun`, compiled to
+//! `wasm32-unknown-unknown` with wasm-bindgen.
+//!
+//! The guest program runs on the host's own WebAssembly engine (V8, SpiderMonkey, JSC): the JS
+//! side of the npm package compiles it, and wires each `wasi_snapshot_preview1` import to
+//! [`WasiSession::call`]. Guest memory is read through a fresh `Uint8Array` view on every call,
+//! because growing a `WebAssembly.Memory` replaces its buffer.
+//!
+//! A call that must wait (stdin empty, a sleep) returns [`CALL_WOULD_BLOCK`] having changed
+//! nothing; the JS side suspends the guest (JSPI) until input arrives or the deadline passes and
+//! calls again.
+
+mod errors;
+mod fs;
+mod host;
+mod memory;
+mod session;
+
+pub use fs::FileSystem;
+pub use session::{SessionBuilder, WasiSession, CALL_EXIT, CALL_TRAP, CALL_WOULD_BLOCK};
+
+use wasm_bindgen::prelude::*;
+
+/// Every WASI preview 1 import as `[name, signature]`, the signature one letter per parameter
+/// (`i` = i32, `I` = i64), for the JS side to build the import object from.
+#[wasm_bindgen(js_name = wasiImports)]
+pub fn wasi_imports() -> js_sys::Array {
+    runtime_core::WasiFunc::ALL
+        .iter()
+        .map(|f| {
+            let sig: String = f
+                .params()
+                .iter()
+                .map(|p| match p {
+                    runtime_core::imports::ValType::I32 => 'i',
+                    runtime_core::imports::ValType::I64 => 'I',
+                })
+                .collect();
+            js_sys::Array::of2(&JsValue::from_str(f.name()), &JsValue::from_str(&sig))
+        })
+        .collect()
+}

@@ -1,0 +1,236 @@
+//! `WasiSession`: the WASI state of one program run, called by the guest's imports.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::WebAssembly;
+use runtime_core::host::CollectOutput;
+use runtime_core::{imports, SysError, WasiCtx, WasiCtxBuilder, WasiFunc};
+use wasm_bindgen::prelude::*;
+
+use crate::errors::error;
+use crate::fs::FileSystem;
+use crate::host::{BrowserClocks, BrowserEntropy, JsOutput, JsStdin, RecordingWaiter, StdinQueue, WaitRequest};
+use crate::memory::JsMemory;
+
+/// [`WasiSession::call`] result: the program called `proc_exit` (see `exitCode`).
+pub const CALL_EXIT: i32 = -1;
+/// [`WasiSession::call`] result: the call must trap (see `trapMessage`).
+pub const CALL_TRAP: i32 = -2;
+/// [`WasiSession::call`] result: nothing happened yet; suspend and call again (see `waitDeadlineMs`).
+pub const CALL_WOULD_BLOCK: i32 = -3;
+
+/// Configures a run before it starts; `start()` turns it into a [`WasiSession`].
+#[wasm_bindgen]
+pub struct SessionBuilder {
+    builder: Option<WasiCtxBuilder>,
+    stdout: Option<js_sys::Function>,
+    stderr: Option<js_sys::Function>,
+    stdin_tty: bool,
+    stdout_tty: bool,
+    collect: bool,
+}
+
+#[wasm_bindgen]
+impl SessionBuilder {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> SessionBuilder {
+        SessionBuilder { builder: Some(WasiCtx::builder()), stdout: None, stderr: None, stdin_tty: false, stdout_tty: false, collect: true }
+    }
+
+    fn b(&mut self) -> Result<&mut WasiCtxBuilder, JsValue> {
+        self.builder.as_mut().ok_or_else(|| error("this session was already started"))
+    }
+
+    /// Adds an argument (the first is the program's name).
+    pub fn arg(&mut self, arg: &str) -> Result<(), JsValue> {
+        self.b()?.arg(arg);
+        Ok(())
+    }
+
+    pub fn env(&mut self, key: &str, value: &str) -> Result<(), JsValue> {
+        if key.contains('=') {
+            return Err(error(&format!("environment variable name `{key}` contains `=`")));
+        }
+        self.b()?.env(key, value);
+        Ok(())
+    }
+
+    /// Preopens `fsPath` of `fs` under `guestPath` (descriptors 3, 4, … in call order).
+    pub fn preopen(&mut self, guest_path: &str, fs: &FileSystem, fs_path: &str) -> Result<(), JsValue> {
+        let dir = fs.open_dir(fs_path)?;
+        self.b()?.preopen(guest_path, dir);
+        Ok(())
+    }
+
+    /// Receives stdout as `Uint8Array` chunks while the program runs.
+    #[wasm_bindgen(js_name = onStdout)]
+    pub fn on_stdout(&mut self, f: js_sys::Function) {
+        self.stdout = Some(f);
+    }
+
+    #[wasm_bindgen(js_name = onStderr)]
+    pub fn on_stderr(&mut self, f: js_sys::Function) {
+        self.stderr = Some(f);
+    }
+
+    /// Whether stdin and stdout/stderr report themselves as a terminal.
+    pub fn tty(&mut self, stdin: bool, stdout: bool) {
+        self.stdin_tty = stdin;
+        self.stdout_tty = stdout;
+    }
+
+    /// Whether to keep all output for `stdout()`/`stderr()` after the run (default true).
+    pub fn collect(&mut self, yes: bool) {
+        self.collect = yes;
+    }
+
+    /// Fixed clocks and seeded randomness.
+    pub fn deterministic(&mut self, seed: f64) -> Result<(), JsValue> {
+        self.b()?.deterministic(seed as u64);
+        Ok(())
+    }
+
+    pub fn start(&mut self) -> Result<WasiSession, JsValue> {
+        let mut b = self.builder.take().ok_or_else(|| error("this session was already started"))?;
+        let stdin = Rc::new(RefCell::new(StdinQueue::default()));
+        let wait = Rc::new(RefCell::new(WaitRequest::default()));
+        let out = CollectOutput::default();
+        let err = CollectOutput::default();
+        let collect = |c: &CollectOutput| self.collect.then(|| c.data.clone());
+        b.stdin(Box::new(JsStdin { queue: stdin.clone(), terminal: self.stdin_tty }))
+            .stdout(Box::new(JsOutput::new(self.stdout.take(), self.stdout_tty, collect(&out))))
+            .stderr(Box::new(JsOutput::new(self.stderr.take(), self.stdout_tty, collect(&err))))
+            .clocks(Box::new(BrowserClocks::new()))
+            .entropy(Box::new(BrowserEntropy))
+            .waiter(Box::new(RecordingWaiter { last: wait.clone() }));
+        let ctx = b.build().map_err(|e| error(&format!("cannot set up the program's environment: {e}")))?;
+        Ok(WasiSession { ctx, memory: None, stdin, wait, exit_code: None, trap: None, stdout: out, stderr: err })
+    }
+}
+
+impl Default for SessionBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One running program's WASI state.
+#[wasm_bindgen]
+pub struct WasiSession {
+    ctx: WasiCtx,
+    memory: Option<WebAssembly::Memory>,
+    stdin: Rc<RefCell<StdinQueue>>,
+    wait: Rc<RefCell<WaitRequest>>,
+    exit_code: Option<u32>,
+    trap: Option<String>,
+    stdout: CollectOutput,
+    stderr: CollectOutput,
+}
+
+#[wasm_bindgen]
+impl WasiSession {
+    /// The guest's exported memory, once it is instantiated.
+    #[wasm_bindgen(js_name = setMemory)]
+    pub fn set_memory(&mut self, memory: WebAssembly::Memory) {
+        self.memory = Some(memory);
+    }
+
+    /// Calls WASI function number `func` (index into `wasiImports()`). Each i32 argument is one
+    /// number; each i64 is two (low, high 32 bits). Returns the errno (>= 0), or `CALL_EXIT`,
+    /// `CALL_TRAP`, `CALL_WOULD_BLOCK`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn call(&mut self, func: u32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, a5: f64, a6: f64, a7: f64, a8: f64, a9: f64, a10: f64) -> i32 {
+        let Some(&f) = WasiFunc::ALL.get(func as usize) else {
+            self.trap = Some(format!("no WASI function number {func}"));
+            return CALL_TRAP;
+        };
+        let raw = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10];
+        let mut args = [0u64; 9];
+        let mut next = 0;
+        for (slot, ty) in args.iter_mut().zip(f.params()) {
+            let lo = raw.get(next).copied().unwrap_or(0.0) as u32 as u64;
+            next += 1;
+            *slot = match ty {
+                imports::ValType::I32 => lo,
+                imports::ValType::I64 => {
+                    let hi = raw.get(next).copied().unwrap_or(0.0) as u32 as u64;
+                    next += 1;
+                    lo | (hi << 32)
+                }
+            };
+        }
+        let mut mem = match &self.memory {
+            Some(m) => JsMemory::new(m),
+            None => JsMemory::empty(),
+        };
+        match imports::call(&mut self.ctx, &mut mem, f, &args[..f.params().len()]) {
+            Ok(errno) => i32::from(errno),
+            Err(SysError::Exit(code)) => {
+                self.exit_code = Some(code);
+                CALL_EXIT
+            }
+            Err(SysError::WouldBlock) => CALL_WOULD_BLOCK,
+            Err(SysError::Trap(msg)) => {
+                self.trap = Some(format!("{}: {msg}", f.name()));
+                CALL_TRAP
+            }
+            Err(SysError::Errno(e)) => i32::from(e.raw()),
+        }
+    }
+
+    /// The status passed to `proc_exit`, if the program called it.
+    #[wasm_bindgen(js_name = exitCode)]
+    pub fn exit_code(&self) -> Option<u32> {
+        self.exit_code
+    }
+
+    #[wasm_bindgen(js_name = trapMessage)]
+    pub fn trap_message(&self) -> Option<String> {
+        self.trap.clone()
+    }
+
+    /// After `CALL_WOULD_BLOCK`: milliseconds until the call's deadline (0 if passed), or -1 for none.
+    #[wasm_bindgen(js_name = waitDeadlineMs)]
+    pub fn wait_deadline_ms(&self) -> f64 {
+        match self.wait.borrow().deadline {
+            None => -1.0,
+            Some(d) => {
+                let now = self.ctx.now(runtime_core::abi::clockid::MONOTONIC).unwrap_or(0);
+                (d.saturating_sub(now) as f64 / 1e6).max(0.0)
+            }
+        }
+    }
+
+    /// After `CALL_WOULD_BLOCK`: whether the call waits for stdin.
+    #[wasm_bindgen(js_name = waitsForInput)]
+    pub fn waits_for_input(&self) -> bool {
+        self.wait.borrow().input
+    }
+
+    /// Gives the program more stdin.
+    #[wasm_bindgen(js_name = writeStdin)]
+    pub fn write_stdin(&mut self, data: &[u8]) {
+        self.stdin.borrow_mut().push(data.to_vec());
+    }
+
+    /// Ends the program's stdin (reads then return end of file).
+    #[wasm_bindgen(js_name = closeStdin)]
+    pub fn close_stdin(&mut self) {
+        self.stdin.borrow_mut().close();
+    }
+
+    /// Delivers buffered output to the callbacks.
+    pub fn flush(&mut self) {
+        self.ctx.flush_outputs();
+    }
+
+    /// Everything the program wrote to stdout (when collecting).
+    pub fn stdout(&self) -> Vec<u8> {
+        self.stdout.data.borrow().clone()
+    }
+
+    pub fn stderr(&self) -> Vec<u8> {
+        self.stderr.data.borrow().clone()
+    }
+}

@@ -7,6 +7,7 @@ import { compileGuest, checkGuest } from './module.js';
 import { Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
 import { runInWorker, workerAvailable } from './host-worker.js';
+import { runOnWasmi } from './engine-wasmi.js';
 import { FileSystem, setCore } from './fs.js';
 import { configure } from './configure.js';
 
@@ -36,13 +37,27 @@ export class RunResult {
   get stderrText() { return decoder.decode(this.stderr); }
 }
 
-function chooseEngine(opts) {
+/**
+ * "browser" runs the guest on the host's own engine; "wasmi" interprets it. "auto" picks wasmi only
+ * when it must: a fuel limit, or stdin that may be written while the program runs on a host
+ * without JSPI (Node 20, older browsers) outside a worker.
+ */
+function chooseEngine(opts, interactive) {
   const engine = opts.engine ?? 'auto';
   if (!['auto', 'browser', 'wasmi'].includes(engine)) throw new WrunError('link', `unknown engine "${engine}" (use "auto", "browser" or "wasmi")`);
-  if (engine === 'wasmi' || opts.fuel !== undefined) {
-    throw new WrunError('link', 'the wasmi engine (needed for fuel) is not part of this build yet');
+  if (engine !== 'auto') {
+    if (engine === 'browser' && opts.fuel !== undefined) throw new WrunError('link', 'fuel needs the wasmi engine (engine: "wasmi" or "auto")');
+    return engine;
   }
+  if (opts.fuel !== undefined) return 'wasmi';
+  if (interactive && !hasJSPI) return 'wasmi';
   return 'browser';
+}
+
+async function guestBytes(wasm) {
+  if (typeof Response !== 'undefined' && wasm instanceof Response) return new Uint8Array(await wasm.arrayBuffer());
+  if (wasm instanceof WebAssembly.Module) throw new WrunError('link', 'the wasmi engine needs the program as bytes, not a compiled WebAssembly.Module');
+  return wasm instanceof Uint8Array ? wasm : ArrayBuffer.isView(wasm) ? new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength) : new Uint8Array(wasm);
 }
 
 /**
@@ -62,12 +77,17 @@ export function spawn(wasm, opts = {}) {
   }
   const done = (async () => {
     const c = await init();
-    chooseEngine(opts);
+    const engine = chooseEngine(opts, opts.stdin === undefined);
+    if (engine === 'wasmi') wasm = await guestBytes(wasm);
     const module = await compileGuest(wasm);
     checkGuest(module, c.wasiImports(), undefined);
     let timer = null;
     if (opts.timeoutMs !== undefined) timer = setTimeout(() => { ctl.stop('timeout'); workerHandle?.stop('timeout'); }, opts.timeoutMs);
     try {
+      if (engine === 'wasmi') {
+        const r = await runOnWasmi(wasm, opts, ctl);
+        return new RunResult(r.exitCode, r.stdout, r.stderr);
+      }
       if (useWorker && workerAvailable()) {
         workerHandle = runInWorker(module, opts, ctl);
         const r = await workerHandle.result;

@@ -15,9 +15,13 @@ mod fs;
 mod host;
 mod memory;
 mod session;
+#[cfg(feature = "wasmi")]
+mod wasmi_run;
 
 pub use fs::FileSystem;
 pub use session::{SessionBuilder, WasiSession, CALL_EXIT, CALL_TRAP, CALL_WOULD_BLOCK};
+#[cfg(feature = "wasmi")]
+pub use wasmi_run::WasmiRun;
 
 use wasm_bindgen::prelude::*;
 

@@ -118,12 +118,12 @@ impl Default for SessionBuilder {
 /// One running program's WASI state.
 #[wasm_bindgen]
 pub struct WasiSession {
-    ctx: WasiCtx,
+    pub(crate) ctx: WasiCtx,
     memory: Option<WebAssembly::Memory>,
     stdin: Rc<RefCell<StdinQueue>>,
     wait: Rc<RefCell<WaitRequest>>,
-    exit_code: Option<u32>,
-    trap: Option<String>,
+    pub(crate) exit_code: Option<u32>,
+    pub(crate) trap: Option<String>,
     stdout: CollectOutput,
     stderr: CollectOutput,
 }

@@ -1,0 +1,83 @@
+// The wasmi engine: the guest is interpreted by wasmi compiled to WebAssembly, loaded on first
+// use only (about 350 KiB gzip) so pages that never need it never download it. It runs the guest
+// in slices of fuel and returns to the event loop between them, so it can count fuel, pause on
+// stdin without JSPI, and be stopped even on the page's main thread.
+import { WrunError, EXIT_STATUS } from './errors.js';
+import { configure } from './configure.js';
+
+const STEP_FINISHED = 0;
+const STEP_WAITING = 1;
+const STEP_YIELDED = 2;
+const STEP_OUT_OF_FUEL = 3;
+
+let loading;
+
+export function loadWasmi() {
+  loading ??= (async () => {
+    const m = await import('./core/wrun_web_wasmi.js');
+    const url = new URL('./core/wrun_web_wasmi_bg.wasm', import.meta.url);
+    if (typeof process !== 'undefined' && process.versions?.node && url.protocol === 'file:') {
+      const { readFile } = await import('node:fs/promises');
+      await m.default({ module_or_path: await readFile(url) });
+    } else {
+      await m.default({ module_or_path: url });
+    }
+    return m;
+  })();
+  return loading;
+}
+
+const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Runs `bytes` on wasmi. `fs` (a FileSystem) is copied in and the result copied back. */
+export async function runOnWasmi(bytes, opts, ctl) {
+  const w = await loadWasmi();
+  let inner = null;
+  if (opts.fs) {
+    inner = new w.FileSystem();
+    inner.importTar(opts.fs.exportTar());
+  }
+  const b = configure(w, opts, inner ? { raw: inner } : null, { onStdout: opts.onStdout, onStderr: opts.onStderr });
+  let run;
+  try {
+    run = new w.WasmiRun(b, bytes, opts.fuel === undefined ? undefined : Number(opts.fuel), opts.maxMemoryBytes);
+  } catch (e) {
+    throw new WrunError('link', e.message);
+  }
+  ctl.attach(run);
+  const outputs = () => ({ stdout: run.stdout(), stderr: run.stderr() });
+  try {
+    let lastYield = performance.now();
+    for (;;) {
+      if (ctl.stopped) {
+        const msg = ctl.stopped === 'timeout' ? 'the program timed out (timeoutMs) and was stopped' : 'the program was killed';
+        throw new WrunError(ctl.stopped, msg, { exitCode: EXIT_STATUS[ctl.stopped], ...outputs() });
+      }
+      let s;
+      try {
+        s = run.step();
+      } catch (e) {
+        throw new WrunError('trap', `the program trapped: ${e.message}`, { trap: e.message, exitCode: EXIT_STATUS.trap, ...outputs() });
+      }
+      if (s === STEP_FINISHED) return { exitCode: run.exitCode(), ...outputs() };
+      if (s === STEP_OUT_OF_FUEL) {
+        throw new WrunError('out-of-fuel', `the program ran out of fuel (${opts.fuel}) and was stopped`, { exitCode: EXIT_STATUS['out-of-fuel'], ...outputs() });
+      }
+      if (s === STEP_WAITING) {
+        await new Promise((resolve) => {
+          const ms = run.waitDeadlineMs();
+          let timer = null;
+          ctl.wake = () => { if (timer !== null) clearTimeout(timer); resolve(); };
+          if (ms >= 0) timer = setTimeout(() => ctl.notify(), ms);
+        });
+        lastYield = performance.now();
+      } else if (s === STEP_YIELDED && performance.now() - lastYield > 8) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+    }
+  } finally {
+    if (inner) opts.fs.replaceWithTar(inner.exportTar());
+    run.free();
+  }
+}

@@ -10,13 +10,16 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 /// The default cache directory, if the environment names a home.
+///
+/// An empty variable counts as unset (an empty path would put cache files in whatever directory
+/// wrun runs in), and so does a relative `XDG_CACHE_HOME` or `HOME`, as the XDG spec says.
 pub fn default_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("WRUN_CACHE_DIR") {
-        return Some(PathBuf::from(dir));
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = var("WRUN_CACHE_DIR") {
+        return Some(dir);
     }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    let absolute = |name: &str| var(name).filter(|p| p.is_absolute());
+    let base = absolute("XDG_CACHE_HOME").or_else(|| absolute("HOME").map(|h| h.join(".cache")))?;
     Some(base.join("wrun"))
 }
 

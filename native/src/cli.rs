@@ -80,6 +80,17 @@ pub enum EngineKind {
     Wasmi,
 }
 
+impl EngineKind {
+    /// The name as the `--engine` flag spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Cranelift => "cranelift",
+            EngineKind::Winch => "winch",
+            EngineKind::Wasmi => "wasmi",
+        }
+    }
+}
+
 /// Parses `250ms`, `2s`, `1.5s`, `1m`, `1h`, or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -95,8 +106,16 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "h" => value * 3600.0,
         other => return Err(format!("unknown duration unit `{other}` (use ns, us, ms, s, m, h)")),
     };
-    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
+    let d = Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))?;
+    // Deadlines are `Instant::now() + d`, which overflows (and panics) for durations near
+    // `Duration::MAX`; nobody means a timeout longer than a century.
+    if d > MAX_DURATION {
+        return Err(format!("`{s}` is too long (at most 100 years)"));
+    }
+    Ok(d)
 }
+
+const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// Parses `1048576`, `64KiB`, `64MiB`, `1GiB`, `1G`, `512M`, `4K`.
 pub fn parse_bytes(s: &str) -> Result<u64, String> {
@@ -125,6 +144,7 @@ mod tests {
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("10000000000000000000").is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod host_env;
 mod module_check;
 mod mounts;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -27,7 +28,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("wrun: error: {e:#}");
+            // One line, whatever an engine's message holds (some embed a Rust backtrace when
+            // RUST_BACKTRACE is set); the sources are made to give one line, this is the guard.
+            let message = format!("{e:#}");
+            eprintln!("wrun: error: {}", message.lines().next().unwrap_or_default());
             ExitCode::FAILURE
         }
     }
@@ -35,8 +39,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let raw = std::fs::read(&cli.module).with_context(|| format!("cannot read `{}`", cli.module.display()))?;
-    let wasm = module_check::to_binary(raw).with_context(|| format!("`{}`", cli.module.display()))?;
-    module_check::check(&wasm, cli.invoke.as_deref()).with_context(|| format!("`{}`", cli.module.display()))?;
+    let module = || format!("`{}`", cli.module.display());
+    let wasm = module_check::to_binary(raw).with_context(module)?;
+    module_check::check(&wasm, cli.invoke.as_deref(), cli.max_memory).with_context(module)?;
 
     let image = MemFs::new();
     let (ctx, stdin) = build_ctx(&cli, &image)?;
@@ -47,7 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         invoke: cli.invoke.clone().map(|name| (name, cli.args.iter().map(|a| a.to_string_lossy().into_owned()).collect())),
         cache_dir: if cli.no_cache { None } else { cache::default_dir() },
     };
-    let (outcome, _ctx) = engines::run(cli.engine, &wasm, ctx, &opts)?;
+    let (outcome, _ctx) = engines::run(cli.engine, &wasm, ctx, &opts).with_context(module)?;
     drop(stdin);
     if let Some(out) = &cli.fs_out {
         mounts::save_image(&image, out)?;
@@ -112,9 +117,15 @@ fn report(outcome: Outcome, cli: &Cli) -> ExitCode {
     match outcome {
         Outcome::Exited(code) => ExitCode::from(code as u8),
         Outcome::Returned(values) => {
+            // `println!` would panic if stdout is a closed pipe; the reader is gone, so the values
+            // have nowhere to go, as with the guest's own output.
+            let mut out = std::io::stdout().lock();
             for v in values {
-                println!("{v}");
+                if writeln!(out, "{v}").is_err() {
+                    break;
+                }
             }
+            let _ = out.flush();
             ExitCode::SUCCESS
         }
         Outcome::Trap { message, backtrace } => {

@@ -70,10 +70,10 @@ mod tests {
 
     #[test]
     fn dir_specs() {
-        assert_eq!(parse_dir("data").unwrap(), (PathBuf::from("data"), "data".to_string()));
-        assert_eq!(parse_dir("/tmp/x::/work").unwrap(), (PathBuf::from("/tmp/x"), "/work".to_string()));
+        assert_eq!(parse_dir("data").expect("valid spec"), (PathBuf::from("data"), "data".to_string()));
+        assert_eq!(parse_dir("/tmp/x::/work").expect("valid spec"), (PathBuf::from("/tmp/x"), "/work".to_string()));
         assert!(parse_dir("::/work").is_err());
-        assert_eq!(parse_mapdir("/work::/tmp/x").unwrap(), (PathBuf::from("/tmp/x"), "/work".to_string()));
+        assert_eq!(parse_mapdir("/work::/tmp/x").expect("valid spec"), (PathBuf::from("/tmp/x"), "/work".to_string()));
         assert!(parse_mapdir("/work").is_err());
     }
 }

@@ -78,7 +78,9 @@ fn newer(src: &Path, out: &Path) -> bool {
 pub fn build(guest: &Guest) -> anyhow::Result<PathBuf> {
     let out = guest.wasm();
     let header = guests_dir().join("c").join("check.h");
-    if !newer(&guest.source, &out) && !(guest.source.extension().is_some_and(|e| e == "c") && newer(&header, &out)) {
+    let is_c = guest.source.extension().is_some_and(|e| e == "c");
+    let stale = newer(&guest.source, &out) || (is_c && newer(&header, &out));
+    if !stale {
         return Ok(out);
     }
     std::fs::create_dir_all(out_dir())?;
@@ -120,7 +122,7 @@ pub fn wasi_imports(wasm: &[u8]) -> anyhow::Result<Vec<String>> {
 }
 
 /// How to run a guest, from its `NAME.toml` (all fields optional).
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     #[serde(default)]

@@ -41,10 +41,9 @@ impl FileSystem {
     fn root(&self) -> Box<dyn Dir> {
         self.fs.root()
     }
-    /// The directory at `path`, for mounting a subtree as a preopen.
+    /// The directory at `path`, confined to itself: what a preopen of a subtree must be.
     pub fn open_dir(&self, path: &str) -> Result<Box<dyn Dir>, JsValue> {
-        let opts = vfs::OpenOptions { read: true, directory: true, follow: true, ..Default::default() };
-        self.root().open(rel(path), &opts).and_then(vfs::Node::into_dir).map_err(|e| fs_error(e, "opendir", path))
+        self.fs.confined_dir(path).map_err(|e| fs_error(e, "opendir", path))
     }
 }
 

@@ -13,6 +13,7 @@ use wasmi::{
 };
 
 use super::{parse_invoke_arg, GuestExit, GuestTimeout, InvokeArg, Outcome, RunOptions};
+use crate::module_check;
 
 impl HostError for GuestExit {}
 impl HostError for GuestTimeout {}
@@ -99,7 +100,7 @@ pub fn run(wasm: &[u8], wasi: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Out
     let metered = opts.fuel.is_some() || opts.timeout.is_some();
     config.consume_fuel(metered);
     let engine = Engine::new(&config);
-    let module = Module::new(&engine, wasm).map_err(|e| anyhow!("{e}"))?;
+    let module = Module::new(&engine, wasm).map_err(|e| module_check::load_failure(wasm, "wasmi", &e.to_string()))?;
     let linker = link(&engine)?;
 
     let mut limits = StoreLimitsBuilder::new();

@@ -11,8 +11,8 @@ use wasmtime::{
 };
 
 use super::{parse_invoke_arg, GuestExit, GuestTimeout, InvokeArg, Outcome, RunOptions};
-use crate::cache;
 use crate::cli::EngineKind;
+use crate::{cache, module_check};
 
 struct HostState {
     wasi: WasiCtx,
@@ -34,9 +34,12 @@ fn settings_key(kind: EngineKind, opts: &RunOptions) -> String {
     format!("wasmtime-48.0.8 {kind:?} epoch={} fuel={}", opts.timeout.is_some(), opts.fuel.is_some())
 }
 
-fn compile(engine: &Engine, kind: EngineKind, wasm: &[u8], opts: &RunOptions) -> wasmtime::Result<Module> {
+/// Compiles `wasm`, or loads it from the cache. A module the engine refuses is explained by
+/// [`module_check::load_failure`], the same way on every engine.
+fn compile(engine: &Engine, kind: EngineKind, wasm: &[u8], opts: &RunOptions) -> anyhow::Result<Module> {
+    let new = || Module::new(engine, wasm).map_err(|e| module_check::load_failure(wasm, kind.name(), &format!("{e:#}")));
     let Some(dir) = &opts.cache_dir else {
-        return Module::new(engine, wasm);
+        return new();
     };
     let path = cache::entry_path(dir, wasm, &settings_key(kind, opts));
     if path.exists() {
@@ -48,7 +51,7 @@ fn compile(engine: &Engine, kind: EngineKind, wasm: &[u8], opts: &RunOptions) ->
             Err(_) => cache::discard(&path),
         }
     }
-    let module = Module::new(engine, wasm)?;
+    let module = new()?;
     if let Ok(bytes) = module.serialize() {
         cache::store(&path, &bytes);
     }
@@ -197,7 +200,11 @@ fn classify(e: wasmtime::Error, opts: &RunOptions) -> anyhow::Result<Outcome> {
         return Ok(match trap {
             Trap::Interrupt if opts.timeout.is_some() => Outcome::Timeout,
             Trap::OutOfFuel => Outcome::OutOfFuel,
-            other => Outcome::Trap { message: other.to_string(), backtrace },
+            // "wasm trap: " adds nothing after "trapped: ", and wasmi does not say it.
+            other => {
+                let message = other.to_string();
+                Outcome::Trap { message: message.strip_prefix("wasm trap: ").unwrap_or(&message).to_string(), backtrace }
+            }
         });
     }
     if backtrace.is_some() {

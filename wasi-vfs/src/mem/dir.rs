@@ -13,14 +13,19 @@ use crate::{Dir, DirEntry, Errno, Filestat, Node, OpenOptions, Result, Timestamp
 pub struct MemDir {
     pub(super) fs: MemFs,
     pub(super) ino: Ino,
+    /// The directory paths through this handle may not climb above: the tree's root, or the
+    /// directory a confined handle was made for ([`MemFs::confined_dir`]), inherited by every
+    /// directory opened through it.
+    pub(super) confine: Ino,
 }
 
 impl MemDir {
-    pub(super) fn open_handle(fs: &MemFs, ino: Ino) -> Self {
+    pub(super) fn open_handle(fs: &MemFs, ino: Ino, confine: Ino) -> Self {
         fs.retain(ino);
         MemDir {
             fs: fs.clone(),
             ino,
+            confine,
         }
     }
 
@@ -34,7 +39,7 @@ impl MemDir {
     fn open_ino(&self, path: &str, opts: &OpenOptions) -> Result<Ino> {
         let mut t = self.fs.tree.borrow_mut();
         let follow = opts.follow || path.ends_with('/');
-        let w = walk(&t, self.ino, path, follow)?;
+        let w = walk(&t, self.ino, self.confine, path, follow)?;
         let Some(ino) = w.ino else {
             if !opts.create {
                 return Err(Errno::Noent);
@@ -77,7 +82,7 @@ impl MemDir {
     /// Resolves `path` to an existing inode, following the last symlink if asked (or if the path
     /// ends in `/`), and checks a trailing slash names a directory.
     fn existing(&self, t: &Tree, path: &str, follow: bool) -> Result<Ino> {
-        let w = walk(t, self.ino, path, follow || path.ends_with('/'))?;
+        let w = walk(t, self.ino, self.confine, path, follow || path.ends_with('/'))?;
         let ino = w.ino.ok_or(Errno::Noent)?;
         if w.trailing_slash && !matches!(t.get(ino)?.kind, Kind::Dir { .. }) {
             return Err(Errno::Notdir);
@@ -156,7 +161,7 @@ impl Dir for MemDir {
         let ino = self.open_ino(path, opts)?;
         let is_dir = matches!(self.fs.tree.borrow().get(ino)?.kind, Kind::Dir { .. });
         Ok(if is_dir {
-            Node::Dir(Box::new(MemDir::open_handle(&self.fs, ino)))
+            Node::Dir(Box::new(MemDir::open_handle(&self.fs, ino, self.confine)))
         } else {
             // O_RDONLY is zero on POSIX: a descriptor asking for neither right can still read.
             let readable = opts.read || !opts.write;
@@ -168,7 +173,7 @@ impl Dir for MemDir {
 
     fn create_dir(&self, path: &str) -> Result<()> {
         let mut t = self.fs.tree.borrow_mut();
-        let w = walk(&t, self.ino, path, false)?;
+        let w = walk(&t, self.ino, self.confine, path, false)?;
         if w.ino.is_some() {
             return Err(Errno::Exist);
         }
@@ -182,7 +187,7 @@ impl Dir for MemDir {
 
     fn remove_dir(&self, path: &str) -> Result<()> {
         let mut t = self.fs.tree.borrow_mut();
-        let w = walk(&t, self.ino, path, false)?;
+        let w = walk(&t, self.ino, self.confine, path, false)?;
         let name = match &w.last {
             Last::Name(name) => name.clone(),
             Last::Dot => return Err(Errno::Inval),
@@ -199,7 +204,7 @@ impl Dir for MemDir {
 
     fn unlink_file(&self, path: &str) -> Result<()> {
         let mut t = self.fs.tree.borrow_mut();
-        let w = walk(&t, self.ino, path, false)?;
+        let w = walk(&t, self.ino, self.confine, path, false)?;
         let name = w.name(Errno::Isdir)?.to_owned();
         let ino = w.ino.ok_or(Errno::Noent)?;
         if matches!(t.get(ino)?.kind, Kind::Dir { .. }) {
@@ -221,9 +226,9 @@ impl Dir for MemDir {
         }
         super::link::rename(
             &mut self.fs.tree.borrow_mut(),
-            self.ino,
+            (self.ino, self.confine),
             from,
-            other.ino,
+            (other.ino, other.confine),
             to,
         )
     }
@@ -237,7 +242,7 @@ impl Dir for MemDir {
             return Err(Errno::Xdev);
         }
         let mut t = self.fs.tree.borrow_mut();
-        super::link::hard_link(&mut t, self.ino, from, follow, other.ino, to)
+        super::link::hard_link(&mut t, (self.ino, self.confine), from, follow, (other.ino, other.confine), to)
     }
 
     fn symlink(&self, target: &str, path: &str) -> Result<()> {
@@ -251,7 +256,7 @@ impl Dir for MemDir {
             return Err(Errno::Inval);
         }
         let mut t = self.fs.tree.borrow_mut();
-        let w = walk(&t, self.ino, path, false)?;
+        let w = walk(&t, self.ino, self.confine, path, false)?;
         if w.ino.is_some() {
             return Err(Errno::Exist);
         }
@@ -300,7 +305,9 @@ impl Dir for MemDir {
     fn entries(&self) -> Result<Vec<DirEntry>> {
         let t = self.fs.tree.borrow();
         let dot = t.stat(self.ino)?;
-        let dotdot = t.stat(t.parent(self.ino)?)?;
+        // The confining directory is its own parent, as `/` is.
+        let parent = if self.ino == self.confine { self.ino } else { t.parent(self.ino)? };
+        let dotdot = t.stat(parent)?;
         let children = t.children(self.ino)?;
         let mut out = Vec::with_capacity(children.len() + 2);
         out.push(DirEntry {

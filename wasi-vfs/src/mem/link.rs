@@ -11,12 +11,13 @@ fn is_dir(t: &Tree, ino: Ino) -> Result<bool> {
 
 /// POSIX `rename(2)` between `from` (relative to directory `src_dir`) and `to` (relative to
 /// `dst_dir`) in one tree.
-pub(super) fn rename(t: &mut Tree, src_dir: Ino, from: &str, dst_dir: Ino, to: &str) -> Result<()> {
-    let src = walk(t, src_dir, from, false)?;
+/// Each directory is given with the directory its handle is confined to.
+pub(super) fn rename(t: &mut Tree, (src_dir, src_confine): (Ino, Ino), from: &str, (dst_dir, dst_confine): (Ino, Ino), to: &str) -> Result<()> {
+    let src = walk(t, src_dir, src_confine, from, false)?;
     // Linux answers EBUSY for renaming `.` or `..`, or onto them.
     let src_name = src.name(Errno::Busy)?.to_owned();
     let src_ino = src.ino.ok_or(Errno::Noent)?;
-    let dst = walk(t, dst_dir, to, false)?;
+    let dst = walk(t, dst_dir, dst_confine, to, false)?;
     let dst_name = dst.name(Errno::Busy)?.to_owned();
     let src_is_dir = is_dir(t, src_ino)?;
     if (src.trailing_slash || dst.trailing_slash) && !src_is_dir {
@@ -65,13 +66,13 @@ pub(super) fn rename(t: &mut Tree, src_dir: Ino, from: &str, dst_dir: Ino, to: &
 /// POSIX `linkat(2)`: a new name `to` (relative to `dst_dir`) for the file at `from`.
 pub(super) fn hard_link(
     t: &mut Tree,
-    src_dir: Ino,
+    (src_dir, src_confine): (Ino, Ino),
     from: &str,
     follow: bool,
-    dst_dir: Ino,
+    (dst_dir, dst_confine): (Ino, Ino),
     to: &str,
 ) -> Result<()> {
-    let src = walk(t, src_dir, from, follow || from.ends_with('/'))?;
+    let src = walk(t, src_dir, src_confine, from, follow || from.ends_with('/'))?;
     let src_ino = src.ino.ok_or(Errno::Noent)?;
     if is_dir(t, src_ino)? {
         return Err(Errno::Perm);
@@ -79,7 +80,7 @@ pub(super) fn hard_link(
     if src.trailing_slash {
         return Err(Errno::Notdir);
     }
-    let dst = walk(t, dst_dir, to, false)?;
+    let dst = walk(t, dst_dir, dst_confine, to, false)?;
     if dst.ino.is_some() {
         return Err(Errno::Exist);
     }

@@ -98,7 +98,26 @@ impl MemFs {
 
     /// A handle on the root directory.
     pub fn root(&self) -> Box<dyn Dir> {
-        Box::new(MemDir::open_handle(self, ROOT))
+        Box::new(MemDir::open_handle(self, ROOT, ROOT))
+    }
+
+    /// A handle on the directory at `path` (from the root) that is confined to it: `..` cannot
+    /// climb above it, exactly as the root handle cannot climb above the root. This is what a
+    /// preopen of a subtree must be, or a program could reach the whole tree through `..`.
+    pub fn confined_dir(&self, path: &str) -> crate::Result<Box<dyn Dir>> {
+        let p = path.trim_start_matches('/');
+        let ino = if p.is_empty() || p == "." {
+            ROOT
+        } else {
+            let t = self.tree.borrow();
+            let w = path::walk(&t, ROOT, ROOT, p, true)?;
+            let ino = w.ino.ok_or(crate::Errno::Noent)?;
+            if !matches!(t.get(ino)?.kind, tree::Kind::Dir { .. }) {
+                return Err(crate::Errno::Notdir);
+            }
+            ino
+        };
+        Ok(Box::new(MemDir::open_handle(self, ino, ino)))
     }
 
     /// Whether two handles are on the same tree (renames and links need that).

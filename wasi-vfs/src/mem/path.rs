@@ -69,8 +69,8 @@ pub(crate) fn components(path: &str) -> Result<Vec<&str>> {
 
 /// Resolves `path` from directory `start`. Symlinks are followed in every component but the
 /// last, which is followed only if `follow_last` (callers pass `true` for a trailing slash where
-/// POSIX follows). The walk may not climb above the tree's root ([`Errno::Perm`]).
-pub(crate) fn walk(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result<Walk> {
+/// POSIX follows). The walk may not climb above `confine` (or the tree's root): [`Errno::Perm`].
+pub(crate) fn walk(tree: &Tree, start: Ino, confine: Ino, path: &str, follow_last: bool) -> Result<Walk> {
     let mut stack = components(path)?;
     let mut trailing_slash = path.ends_with('/');
     let mut cur = start;
@@ -80,7 +80,7 @@ pub(crate) fn walk(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Re
         match comp {
             "." => {}
             ".." => {
-                if cur == ROOT {
+                if cur == confine || cur == ROOT {
                     return Err(Errno::Perm);
                 }
                 cur = tree.parent(cur)?;

@@ -174,3 +174,28 @@ fn into_a_removed_directory_is_noent() {
     assert_eq!(root.hard_link("f", false, &*empty, "f").err(), Some(Errno::Noent));
     assert!(ops::exists(&*root, "a/sub").unwrap());
 }
+
+#[test]
+fn a_confined_subtree_cannot_be_left() {
+    let fs = MemFs::new();
+    let root = fs.root();
+    ops::create_dir_all(&*root, "home/user/docs").unwrap();
+    ops::write_file(&*root, "secret", b"s").unwrap();
+    let home = fs.confined_dir("/home").unwrap();
+    assert_eq!(home.stat_at("..", false), Err(Errno::Perm));
+    assert_eq!(home.stat_at("user/../../secret", false), Err(Errno::Perm));
+    assert!(home.stat_at("user/docs/..", false).is_ok());
+    // Directories opened through it inherit the confinement.
+    let user = home.open("user", &crate::OpenOptions::read()).unwrap().into_dir().unwrap();
+    assert!(user.stat_at("..", false).is_ok());
+    assert_eq!(user.stat_at("../..", false), Err(Errno::Perm));
+    // A symlink pointing out is refused too.
+    home.symlink("../secret", "out").unwrap();
+    assert_eq!(home.stat_at("out", true), Err(Errno::Perm));
+    // `..` in a listing of the confined root is the root itself.
+    let entries = home.entries().unwrap();
+    assert_eq!(entries[1].name, "..");
+    assert_eq!(entries[0].ino, entries[1].ino);
+    assert_eq!(fs.confined_dir("secret").err(), Some(Errno::Notdir));
+    assert_eq!(fs.confined_dir("nope").err(), Some(Errno::Noent));
+}

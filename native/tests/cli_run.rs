@@ -1,0 +1,286 @@
+//! How a program run by the `wrun` command line ends, on every engine: exit codes, traps, the
+//! `--timeout`, `--fuel` and `--max-memory` limits, the compiled-module cache, and stdio.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{writes_then, Sandbox, COMPILERS, ENGINES};
+
+/// A limit must stop a program this fast, measured from spawning wrun.
+const PROMPTLY: Duration = Duration::from_secs(2);
+
+// --- Exit codes and traps -------------------------------------------------------------------
+
+#[test]
+fn proc_exit_sets_the_exit_status() {
+    let sb = Sandbox::new();
+    let seven = sb.file("seven.wat", writes_then("bye\n", "(call $proc_exit (i32.const 7))"));
+    let zero = sb.file("zero.wat", writes_then("done\n", ""));
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).arg(&seven).run();
+        assert_eq!(r.assert_quiet_exit(7).stdout_text(), "bye\n", "{engine}");
+        let r = sb.wrun().engine(engine).arg(&zero).run();
+        assert_eq!(r.assert_quiet_exit(0).stdout_text(), "done\n", "{engine}");
+    }
+}
+
+#[test]
+fn unreachable_traps_with_a_backtrace_on_the_compilers() {
+    let sb = Sandbox::new();
+    let path = sb.file(
+        "crash.wat",
+        r#"(module
+          (func $crash_here unreachable)
+          (func (export "_start") (call $crash_here)))"#,
+    );
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).arg(&path).run();
+        r.assert_message(134, &["`crash.wat` trapped: wasm `unreachable` instruction executed"]);
+        if COMPILERS.contains(&engine) {
+            assert!(r.backtrace_mentions("crash_here"), "{engine}: no backtrace naming the function:\n{}", r.stderr);
+        } else {
+            r.assert_one_line(134, &[]);
+        }
+    }
+}
+
+#[test]
+fn deep_recursion_is_a_stack_overflow_trap_not_a_crash() {
+    let sb = Sandbox::new();
+    let path = sb.file(
+        "recurse.wat",
+        r#"(module
+          (func $down (param i64 i64 i64 i64) (result i64)
+            (call $down (i64.add (local.get 0) (i64.const 1)) (local.get 1) (local.get 2) (local.get 3)))
+          (func (export "_start") (drop (call $down (i64.const 0) (i64.const 0) (i64.const 0) (i64.const 0)))))"#,
+    );
+    for engine in ENGINES {
+        sb.wrun().engine(engine).arg(&path).run().assert_message(134, &["trapped", "call stack exhausted"]);
+    }
+}
+
+#[test]
+fn out_of_bounds_accesses_trap() {
+    let sb = Sandbox::new();
+    let load = sb.file("load.wat", r#"(module (memory 1) (func (export "_start") (drop (i32.load (i32.const 65536)))))"#);
+    // fd_write given an iovec array that runs off the end of memory: WASI says the call traps.
+    let host = sb.file("host.wat", writes_then("", "(drop (call $fd_write (i32.const 1) (i32.const 65532) (i32.const 1) (i32.const 8)))"));
+    for engine in ENGINES {
+        sb.wrun().engine(engine).arg(&load).run().assert_message(134, &["`load.wat` trapped", "out of bounds memory access"]);
+        sb.wrun().engine(engine).arg(&host).run().assert_message(134, &["`host.wat` trapped", "fd_write", "out of bounds"]);
+    }
+}
+
+// --- Limits ---------------------------------------------------------------------------------
+
+const SPIN: &str = r#"(module (func (export "_start") (loop $forever (br $forever))))"#;
+
+#[test]
+fn timeout_stops_an_infinite_loop_promptly() {
+    let sb = Sandbox::new();
+    let path = sb.file("spin.wat", SPIN);
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).args(["--timeout", "200ms"]).arg(&path).run();
+        r.assert_one_line(124, &["`spin.wat` timed out after 200ms", "--timeout"]);
+        assert!(r.elapsed < PROMPTLY, "{engine}: took {:?}", r.elapsed);
+    }
+}
+
+#[test]
+fn fuel_stops_an_infinite_loop() {
+    let sb = Sandbox::new();
+    let spin = sb.file("spin.wat", SPIN);
+    let hello = sb.file("hello.wat", writes_then("hello\n", ""));
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).args(["--fuel", "1000000"]).arg(&spin).run();
+        r.assert_one_line(124, &["`spin.wat` ran out of fuel (1000000 units)", "--fuel"]);
+        // A program that needs less runs as usual, with a timeout too.
+        let r = sb.wrun().engine(engine).args(["--fuel", "1000000", "--timeout", "10s"]).arg(&hello).run();
+        assert_eq!(r.assert_quiet_exit(0).stdout_text(), "hello\n", "{engine}");
+    }
+}
+
+#[test]
+fn timeout_stops_a_program_blocked_on_stdin() {
+    let sb = Sandbox::new();
+    let path = sb.file(
+        "read.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (i32.store (i32.const 0) (i32.const 64))
+            (i32.store (i32.const 4) (i32.const 64))
+            (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+    );
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).args(["--timeout", "300ms"]).arg(&path).stdin_held_open().run();
+        r.assert_one_line(124, &["`read.wat` timed out after 300ms"]);
+        assert!(r.elapsed < PROMPTLY, "{engine}: took {:?}", r.elapsed);
+    }
+}
+
+#[test]
+fn timeout_stops_a_sleeping_program() {
+    let sb = Sandbox::new();
+    // poll_oneoff on one subscription: a relative 10 s sleep on the monotonic clock.
+    let path = sb.file(
+        "sleep.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (i32.store8 (i32.const 8) (i32.const 0))            ;; tag: clock
+            (i32.store (i32.const 16) (i32.const 1))            ;; id: monotonic
+            (i64.store (i32.const 24) (i64.const 10000000000))  ;; timeout: 10 s
+            (drop (call $poll_oneoff (i32.const 0) (i32.const 100) (i32.const 1) (i32.const 200)))))"#,
+    );
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).args(["--timeout", "300ms"]).arg(&path).run();
+        r.assert_one_line(124, &["`sleep.wat` timed out after 300ms"]);
+        assert!(r.elapsed < PROMPTLY, "{engine}: took {:?}", r.elapsed);
+    }
+}
+
+#[test]
+fn output_before_a_timeout_is_kept() {
+    let sb = Sandbox::new();
+    let path = sb.file("slow.wat", writes_then("started\n", "(loop $forever (br $forever))"));
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).args(["--timeout", "200ms"]).arg(&path).run();
+        r.assert_one_line(124, &["timed out"]);
+        assert_eq!(r.stdout_text(), "started\n", "{engine}");
+    }
+}
+
+#[test]
+fn max_memory_caps_memory_grow() {
+    let sb = Sandbox::new();
+    // Grows one page at a time until refused, then exits with the page count it reached.
+    let path = sb.file(
+        "grow.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (loop $more (br_if $more (i32.ne (memory.grow (i32.const 1)) (i32.const -1))))
+            (call $proc_exit (memory.size))))"#,
+    );
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).args(["--max-memory", "4MiB"]).arg(&path).run();
+        // 4 MiB is 64 pages of 64 KiB: growth stops there, and the program sees -1, not a trap.
+        r.assert_quiet_exit(64);
+    }
+}
+
+// --- The compiled-module cache --------------------------------------------------------------
+
+fn cache_entries(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> = entries.map(|e| e.expect("cache entry").path()).collect();
+    files.sort();
+    files
+}
+
+fn is_artifact(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "cwasm")
+}
+
+#[test]
+fn the_cache_is_written_once_and_reused() {
+    for engine in COMPILERS {
+        let sb = Sandbox::new();
+        let path = sb.file("hello.wat", writes_then("hello\n", ""));
+        let first = sb.wrun().engine(engine).arg(&path).run();
+        assert_eq!(first.assert_quiet_exit(0).stdout_text(), "hello\n");
+        let entries = cache_entries(&sb.cache());
+        assert!(entries.len() == 1 && is_artifact(&entries[0]), "{engine}: cache holds {entries:?}");
+        let artifact = std::fs::read(&entries[0]).expect("read artifact");
+        let written = std::fs::metadata(&entries[0]).and_then(|m| m.modified()).expect("mtime");
+
+        let second = sb.wrun().engine(engine).arg(&path).run();
+        assert_eq!(second.assert_quiet_exit(0).stdout_text(), "hello\n");
+        assert_eq!(cache_entries(&sb.cache()), entries, "{engine}");
+        // Loaded, not rewritten.
+        assert_eq!(std::fs::metadata(&entries[0]).and_then(|m| m.modified()).expect("mtime"), written, "{engine}");
+        assert!(std::fs::read(&entries[0]).expect("read artifact") == artifact, "{engine}: artifact changed");
+    }
+}
+
+#[test]
+fn no_cache_and_the_interpreter_write_nothing() {
+    let sb = Sandbox::new();
+    let path = sb.file("hello.wat", writes_then("hello\n", ""));
+    for engine in COMPILERS {
+        let r = sb.wrun().engine(engine).arg("--no-cache").arg(&path).run();
+        assert_eq!(r.assert_quiet_exit(0).stdout_text(), "hello\n");
+    }
+    let r = sb.wrun().engine("wasmi").arg(&path).run();
+    assert_eq!(r.assert_quiet_exit(0).stdout_text(), "hello\n");
+    assert_eq!(cache_entries(&sb.cache()), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn a_corrupt_cache_entry_is_discarded_and_rebuilt() {
+    for engine in COMPILERS {
+        let sb = Sandbox::new();
+        let path = sb.file("hello.wat", writes_then("hello\n", ""));
+        sb.wrun().engine(engine).arg(&path).run().assert_quiet_exit(0);
+        let entries = cache_entries(&sb.cache());
+        assert_eq!(entries.len(), 1, "{engine}");
+        for junk in [b"this is not a compiled module".to_vec(), common::pseudo_random(100_000)] {
+            std::fs::write(&entries[0], &junk).expect("corrupt the entry");
+            let r = sb.wrun().engine(engine).arg(&path).run();
+            assert_eq!(r.assert_quiet_exit(0).stdout_text(), "hello\n", "{engine}");
+            assert_eq!(cache_entries(&sb.cache()), entries, "{engine}");
+            assert!(std::fs::read(&entries[0]).expect("read entry") != junk, "{engine}: the junk entry was kept");
+        }
+    }
+}
+
+#[test]
+fn an_empty_cache_variable_does_not_litter_the_working_directory() {
+    let sb = Sandbox::new();
+    let path = sb.file("hello.wat", writes_then("hello\n", ""));
+    let home = sb.path().join("home");
+    let r = sb.wrun().env("WRUN_CACHE_DIR", "").env("XDG_CACHE_HOME", "").env("HOME", &home).arg(&path).run();
+    r.assert_quiet_exit(0);
+    let litter: Vec<PathBuf> = cache_entries(sb.path()).into_iter().filter(|p| is_artifact(p)).collect();
+    assert!(litter.is_empty(), "cache files in the working directory: {litter:?}");
+    assert_eq!(cache_entries(&home.join(".cache").join("wrun")).len(), 1, "the default cache directory is used");
+}
+
+// --- Stdio ----------------------------------------------------------------------------------
+
+fn cat_guest() -> PathBuf {
+    let guests = wrun_tests::all_guests().expect("list guests");
+    let cat = guests.iter().find(|g| g.name == "cat").expect("the `cat` guest");
+    wrun_tests::build(cat).expect("build the `cat` guest")
+}
+
+#[test]
+fn five_megabytes_through_cat_are_byte_identical() {
+    let cat = cat_guest();
+    let input = common::pseudo_random(5_000_000);
+    let sb = Sandbox::new();
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).arg(&cat).stdin(input.clone()).run();
+        assert_eq!(r.status, 0, "{engine}: {}", r.stderr);
+        assert_eq!(r.stderr, "5000000 bytes\n", "{engine}");
+        assert!(r.stdout == input, "{engine}: stdout differs from stdin ({} bytes out)", r.stdout.len());
+    }
+}
+
+#[test]
+fn output_before_a_trap_is_not_lost() {
+    let sb = Sandbox::new();
+    // No newline, so nothing line-buffered would flush it.
+    let path = sb.file("partial.wat", writes_then("written before the trap", "unreachable"));
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).arg(&path).run();
+        r.assert_message(134, &["trapped", "unreachable"]);
+        assert_eq!(r.stdout_text(), "written before the trap", "{engine}");
+    }
+}

@@ -1,0 +1,106 @@
+// Parity: every guest program in tests/guests must give byte-identical stdout, the same stderr
+// (what the program wrote) and the same exit status under `wrun` (each engine), the npm package
+// in Node, and the npm package in headless Chromium. Prints a table; exits 1 on any difference.
+//
+//   node tests/parity/run.mjs            (after `cargo build --release -p wrun` and the web build)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { serve } from './serve.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const wrun = path.join(root, 'target/release/wrun');
+const require = createRequire(path.join(root, 'npm/package.json'));
+const { chromium } = require('playwright-core');
+const { run, FileSystem } = await import(path.join(root, 'npm/src/index.js'));
+
+const guests = JSON.parse(execFileSync('cargo', ['run', '--release', '-q', '-p', 'wrun-tests', '--bin', 'guest-specs'], { cwd: root, encoding: 'utf8' }));
+
+/** The program's own stderr: wrun appends its report of a trap or limit after it. */
+const guestStderr = (s) => {
+  const i = s.search(/^wrun: /m);
+  return i < 0 ? s : s.slice(0, i);
+};
+
+function runNative(g, engine) {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'parity-'));
+  const args = ['--engine', engine];
+  for (const d of g.spec.dirs) {
+    mkdirSync(path.join(scratch, d));
+    args.push('--dir', `${path.join(scratch, d)}::/${d}`);
+  }
+  for (const e of g.spec.env) args.push('--env', e);
+  args.push(g.wasm, ...g.spec.args);
+  const r = spawnSync(wrun, args, { input: g.spec.stdin, env: { ...process.env, WRUN_CACHE_DIR: path.join(scratch, 'cache') } });
+  rmSync(scratch, { recursive: true, force: true });
+  return { exit: r.status, stdout: r.stdout, stderr: guestStderr(r.stderr.toString()) };
+}
+
+async function runNode(g) {
+  const fs = await FileSystem.create();
+  const preopens = {};
+  for (const d of g.spec.dirs) { fs.mkdir(`/${d}`); preopens[`/${d}`] = `/${d}`; }
+  const opts = { args: [g.wasm, ...g.spec.args], env: g.spec.env, stdin: g.spec.stdin, fs, preopens };
+  try {
+    const r = await run(readFileSync(g.wasm), opts);
+    return { exit: r.exitCode, stdout: Buffer.from(r.stdout), stderr: r.stderrText };
+  } catch (e) {
+    return { exit: e.exitCode ?? -1, stdout: Buffer.from(e.stdout ?? []), stderr: Buffer.from(e.stderr ?? []).toString(), error: e.message };
+  }
+}
+
+const server = await serve(root);
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const page = await browser.newPage();
+await page.goto(`${server.url}/tests/parity/page.html`);
+await page.waitForFunction(() => window.ready === true);
+
+async function runChromium(g) {
+  const url = '/' + path.relative(root, g.wasm);
+  const r = await page.evaluate(([u, argv, spec]) => window.runGuest(u, argv, spec), [url, [g.wasm, ...g.spec.args], g.spec]);
+  return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr, error: r.error };
+}
+
+const columns = ['cranelift', 'winch', 'wasmi', 'node', 'chromium'];
+const rows = [];
+let failures = 0;
+for (const g of guests) {
+  const results = {
+    cranelift: runNative(g, 'cranelift'),
+    winch: runNative(g, 'winch'),
+    wasmi: runNative(g, 'wasmi'),
+    node: await runNode(g),
+    chromium: await runChromium(g),
+  };
+  const ref = results.cranelift;
+  const cells = columns.map((c) => {
+    const r = results[c];
+    const same = r.exit === ref.exit && Buffer.compare(r.stdout, ref.stdout) === 0 && r.stderr === ref.stderr;
+    const expected = r.exit === g.spec.exit && (g.stdout === null || r.stdout.toString() === g.stdout);
+    if (!same || !expected) {
+      failures++;
+      console.error(`\n${g.name} on ${c}: exit ${r.exit} (cranelift ${ref.exit}, spec ${g.spec.exit})${r.error ? `, error: ${r.error}` : ''}`);
+      if (Buffer.compare(r.stdout, ref.stdout) !== 0) console.error(`  stdout differs:\n  got  ${JSON.stringify(r.stdout.toString())}\n  want ${JSON.stringify(ref.stdout.toString())}`);
+      if (r.stderr !== ref.stderr) console.error(`  stderr differs:\n  got  ${JSON.stringify(r.stderr)}\n  want ${JSON.stringify(ref.stderr)}`);
+    }
+    return same && expected ? 'same' : 'DIFF';
+  });
+  rows.push([g.name, ...cells]);
+}
+await browser.close();
+await server.close();
+
+const widths = ['guest', ...columns].map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+console.log(line(['guest', ...columns]));
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+for (const r of rows) console.log(line(r));
+console.log(`\n${guests.length} guests x ${columns.length} runtimes: ${failures === 0 ? 'all identical' : `${failures} differences`}`);
+process.exit(failures === 0 ? 0 : 1);

@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh machine, skipping what is already there.
-# Sources: rustup, Debian packages (clang + wasi-libc for C guest programs).
+# Sources: rustup, crates.io (wasm-bindgen-cli), Debian packages (clang + wasi-libc for C guests,
+# Chromium + ChromeDriver for browser tests), the npm registry (playwright-core, vite, binaryen,
+# the browser_wasi_shim peer). Nothing is downloaded from anywhere else.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+apt_updated=""
+apt_install() {
+    [ -n "$apt_updated" ] || { $SUDO apt-get update -qq; apt_updated=1; }
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
 
 need_targets=()
 installed=$(rustup target list --installed)
@@ -19,8 +28,25 @@ fi
 if ! command -v clang >/dev/null || ! command -v wasm-ld >/dev/null || [ ! -d /usr/lib/wasm32-wasi ] \
     || ! ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1; then
     log "apt-get install clang lld wasi-libc libclang-rt-dev-wasm32"
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang lld wasi-libc libclang-rt-dev-wasm32 >/dev/null
+    apt_install clang lld wasi-libc libclang-rt-dev-wasm32
+fi
+
+# Browser tests: Debian's Chromium (never a downloaded one).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    log "apt-get install chromium chromium-driver"
+    apt_install chromium chromium-driver
+fi
+
+# wasm-bindgen CLI, exactly the version web/Cargo.toml pins.
+WB_VERSION=0.2.130
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
+    log "cargo install wasm-bindgen-cli $WB_VERSION (about 6 minutes)"
+    cargo install --quiet wasm-bindgen-cli --version "$WB_VERSION"
+fi
+
+# npm packages for the package's tests, the build's wasm-opt, and the benchmark peer.
+if [ ! -d npm/node_modules/playwright-core ] || [ npm/package-lock.json -nt npm/node_modules/.package-lock.json ]; then
+    log "npm ci (npm/)"
+    (cd npm && npm ci --no-audit --no-fund --loglevel=error)
 fi
 log "toolchain ready"

@@ -1,16 +1,42 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, the guest-program suite on all engines, the host-escape suite,
-# and checks that the shared core builds for the browser target.
+# Runs every test on a fresh machine (setup included):
+#   1. Rust: unit tests, the guest suite on 3 engines x host/in-memory files, CLI and escape suites
+#   2. the shared core builds for wasm32-unknown-unknown
+#   3. the browser core's Rust API under wasm-bindgen-test, in Node and in headless Chrome
+#   4. the npm package: Node tests and Chromium tests (playwright-core, pages without COOP/COEP)
+#   5. parity: every guest gives identical output under wrun x3, Node and Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+mkdir -p target/test-artifacts
+log=target/test-artifacts/test-output.txt
+: >"$log"
+section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-echo "== runtime-core and wasi-vfs build for wasm32-unknown-unknown"
+section "runtime-core and wasi-vfs build for wasm32-unknown-unknown"
 cargo build --release --quiet -p runtime-core -p wasi-vfs --target wasm32-unknown-unknown
 
-echo "== cargo test (release: one build of wasmtime serves tests and benchmarks)"
-cargo test --release --workspace --all-features 2>&1 | tee target/test-output.txt
+section "cargo test (release: one build of wasmtime serves the tests and the parity runner)"
+cargo test --release --workspace --all-features 2>&1 | tee -a "$log"
+
+section "browser core under wasm-bindgen-test: Node, then headless Chrome"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+cargo test --quiet -p wrun-web --target wasm32-unknown-unknown 2>&1 | tee -a "$log"
+(cd web && WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+    cargo test --quiet -p wrun-web --target wasm32-unknown-unknown --test core 2>&1) | tee -a "$log"
+unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
+
+section "npm package: build, then Node and Chromium tests"
+./scripts/build-web.sh
+(cd npm && node --test --test-reporter=spec test/ 2>&1) | tee -a "$log"
+
+section "parity: wrun (cranelift, winch, wasmi) = Node = Chromium"
+node tests/parity/run.mjs 2>&1 | tee -a "$log"
+
 # Guard against suites that silently ran nothing.
-ran=$(grep -Eo 'test result: ok\. [0-9]+ passed' target/test-output.txt | awk '{s+=$4} END {print s+0}')
-echo "== $ran tests passed"
-[ "$ran" -ge 50 ] || { echo "expected at least 50 tests to run, saw $ran"; exit 1; }
+rust=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+js=$(grep -Eo '^ℹ pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
+section "$rust Rust tests and $js JS tests passed; parity table above"
+[ "$rust" -ge 150 ] || { echo "expected at least 150 Rust tests to run, saw $rust"; exit 1; }
+[ "$js" -ge 20 ] || { echo "expected at least 20 JS tests to run, saw $js"; exit 1; }
+grep -q 'all identical' "$log" || { echo "parity runner did not report identical results"; exit 1; }

@@ -1,0 +1,101 @@
+//! The core's JS-facing API, run by wasm-bindgen-test in Node and (with WASM_BINDGEN_USE_BROWSER=1)
+//! in Chrome. Engine-neutral on purpose: no `run_in_browser` here, so Node really runs them.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
+
+use js_sys::{Reflect, Uint8Array, WebAssembly};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+use wrun_web::{wasi_imports, FileSystem, SessionBuilder, CALL_EXIT, CALL_TRAP, CALL_WOULD_BLOCK};
+
+fn index_of(name: &str) -> u32 {
+    wasi_imports()
+        .iter()
+        .position(|e| js_sys::Array::from(&e).get(0).as_string().as_deref() == Some(name))
+        .unwrap() as u32
+}
+
+fn memory() -> WebAssembly::Memory {
+    let desc = js_sys::Object::new();
+    Reflect::set(&desc, &"initial".into(), &1.into()).unwrap();
+    WebAssembly::Memory::new(&desc).unwrap()
+}
+
+fn poke(mem: &WebAssembly::Memory, at: u32, bytes: &[u8]) {
+    Uint8Array::new(&mem.buffer()).subarray(at, at + bytes.len() as u32).copy_from(bytes);
+}
+
+fn peek_u32(mem: &WebAssembly::Memory, at: u32) -> u32 {
+    let mut b = [0u8; 4];
+    Uint8Array::new(&mem.buffer()).subarray(at, at + 4).copy_to(&mut b);
+    u32::from_le_bytes(b)
+}
+
+#[wasm_bindgen_test]
+fn imports_list_every_preview1_function() {
+    let list = wasi_imports();
+    assert_eq!(list.length(), 46);
+    let path_open = js_sys::Array::from(&list.get(index_of("path_open")));
+    assert_eq!(path_open.get(1).as_string().unwrap(), "iiiiiIIii");
+}
+
+#[wasm_bindgen_test]
+fn filesystem_round_trips_and_reports_errno() {
+    let fs = FileSystem::new();
+    fs.mkdir("/a/b", Some(true)).unwrap();
+    fs.write_file("/a/b/f.txt", "héllo".as_bytes()).unwrap();
+    assert_eq!(fs.read_file("/a/b/f.txt").unwrap(), "héllo".as_bytes());
+    assert_eq!(fs.readdir("/a").unwrap(), vec!["b".to_string()]);
+    let err = fs.read_file("/missing").unwrap_err();
+    assert_eq!(Reflect::get(&err, &"code".into()).unwrap().as_string().unwrap(), "ENOENT");
+    assert!(err.dyn_ref::<js_sys::Error>().is_some());
+    let tar = fs.export_tar().unwrap();
+    let copy = FileSystem::new();
+    copy.import_tar(&tar).unwrap();
+    assert_eq!(copy.read_file("a/b/f.txt").unwrap(), "héllo".as_bytes());
+}
+
+#[wasm_bindgen_test]
+fn fd_write_reaches_the_stdout_callback_through_js_memory() {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::<u8>::new()));
+    let sink = seen.clone();
+    let cb = wasm_bindgen::closure::Closure::<dyn FnMut(Uint8Array)>::new(move |chunk: Uint8Array| {
+        sink.borrow_mut().extend(chunk.to_vec());
+    });
+    let mut b = SessionBuilder::new();
+    b.arg("prog").unwrap();
+    b.tty(false, true);
+    b.on_stdout(cb.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    let mut s = b.start().unwrap();
+    let mem = memory();
+    s.set_memory(mem.clone());
+    poke(&mem, 0, &16u32.to_le_bytes());
+    poke(&mem, 4, &6u32.to_le_bytes());
+    poke(&mem, 16, "hé ✓\n".as_bytes()[..6].as_ref());
+    let r = s.call(index_of("fd_write"), 1.0, 0.0, 1.0, 32.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    assert_eq!(r, 0);
+    assert_eq!(peek_u32(&mem, 32), 6);
+    assert_eq!(seen.borrow().as_slice(), &"hé ✓\n".as_bytes()[..6]);
+    drop(cb);
+}
+
+#[wasm_bindgen_test]
+fn exit_trap_and_would_block_are_reported() {
+    let mut s = SessionBuilder::new().start().unwrap();
+    let mem = memory();
+    s.set_memory(mem.clone());
+    // fd_read on an open, empty stdin: nothing to read yet.
+    poke(&mem, 0, &64u32.to_le_bytes());
+    poke(&mem, 4, &8u32.to_le_bytes());
+    assert_eq!(s.call(index_of("fd_read"), 0.0, 0.0, 1.0, 32.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), CALL_WOULD_BLOCK);
+    assert!(s.waits_for_input());
+    s.write_stdin(b"hi");
+    assert_eq!(s.call(index_of("fd_read"), 0.0, 0.0, 1.0, 32.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0);
+    assert_eq!(peek_u32(&mem, 32), 2);
+    // A pointer past the end of memory traps.
+    assert_eq!(s.call(index_of("fd_write"), 1.0, 1e9, 1.0, 32.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), CALL_TRAP);
+    assert!(s.trap_message().unwrap().contains("out of bounds"));
+    assert_eq!(s.call(index_of("proc_exit"), 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), CALL_EXIT);
+    assert_eq!(s.exit_code(), Some(3));
+    let _ = JsValue::NULL;
+}

@@ -31,6 +31,15 @@ impl Clocks for SystemClocks {
     }
 }
 
+/// Wall-clock time for timestamps the in-memory tree stamps itself (`--fs` images).
+pub struct FsClock;
+
+impl wasi_vfs::Clock for FsClock {
+    fn now(&self) -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+    }
+}
+
 /// The operating system's CSPRNG.
 pub struct OsEntropy;
 

@@ -43,7 +43,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let wasm = module_check::to_binary(raw).with_context(module)?;
     module_check::check(&wasm, cli.invoke.as_deref(), cli.max_memory).with_context(module)?;
 
-    let image = MemFs::new();
+    // A deterministic run stamps files at time zero; otherwise files get real times.
+    let image = if cli.deterministic { MemFs::new() } else { MemFs::with_clock(std::rc::Rc::new(host_env::FsClock)) };
     let (ctx, stdin) = build_ctx(&cli, &image)?;
     let opts = RunOptions {
         fuel: cli.fuel,

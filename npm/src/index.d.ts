@@ -27,7 +27,7 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Stop after this many wasmi fuel units (implies the wasmi engine). */
   fuel?: number;
-  /** Cap on linear memory, in bytes (wasmi engine). */
+  /** Cap on linear memory, in bytes: `memory.grow` past it fails inside the program, as under `wrun --max-memory`. */
   maxMemoryBytes?: number;
   /** Report stdin/stdout/stderr as a terminal (tools then colour their output). */
   tty?: boolean;

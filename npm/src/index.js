@@ -81,6 +81,8 @@ export function spawn(wasm, opts = {}) {
     if (engine === 'wasmi') wasm = await guestBytes(wasm);
     const module = await compileGuest(wasm);
     checkGuest(module, c.wasiImports(), undefined);
+    // kill() may come before the program starts (while the core loads or the module compiles).
+    if (ctl.stopped) throw new WrunError(ctl.stopped, 'the program was killed before it started', { exitCode: EXIT_STATUS[ctl.stopped], stdout: new Uint8Array(0), stderr: new Uint8Array(0) });
     let timer = null;
     if (opts.timeoutMs !== undefined) timer = setTimeout(() => { ctl.stop('timeout'); workerHandle?.stop('timeout'); }, opts.timeoutMs);
     try {
@@ -104,8 +106,10 @@ export function spawn(wasm, opts = {}) {
   done.catch(() => {}); // surfaced through wait()
   const proc = {
     stdin: {
-      write(data) { ctl.writeStdin(toBytes(data)); workerHandle?.writeStdin(toBytes(data)); },
-      close() { ctl.closeStdin(); workerHandle?.closeStdin(); },
+      // Input goes to the worker once it has one; before that it waits in ctl, which the worker
+      // is started with. (Writing to both sent the worker every chunk twice while it started.)
+      write(data) { if (workerHandle) workerHandle.writeStdin(toBytes(data)); else ctl.writeStdin(toBytes(data)); },
+      close() { if (workerHandle) workerHandle.closeStdin(); else ctl.closeStdin(); },
     },
     exitCode: null,
     wait: () => done.then((r) => { proc.exitCode = r.exitCode; return r; }),

@@ -14,8 +14,18 @@
 //! directory, absolute paths and symlinks that lead out are refused with [`Errno::Perm`] (as
 //! wasmtime does). Resolution is component by component, never by string-prefix checks.
 //! The confinement root is the backing's root: for [`mem::MemFs`] and [`overlay::OverlayDir`]
-//! that is the filesystem's root, so a subdirectory handle may use `..` up to it; a host
+//! that is the filesystem's root, so a subdirectory handle may use `..` up to it (a preopen of a
+//! subtree uses [`mem::MemFs::confined_dir`], which confines to that directory instead); a host
 //! directory confines every handle to itself, as cap-std does.
+//!
+//! ## Why not the `vfs` crate
+//!
+//! `vfs` 0.13 was evaluated for the host and overlay layers and does not fit WASI preview 1: it
+//! has no symlinks or hard links, no read-write file handles that outlive a path (WASI keeps
+//! descriptors on files that may be renamed or unlinked), no truncate, no stable directory
+//! listing order (readdir cookies must stay valid between calls), and its `MemoryFS` panics on
+//! `wasm32-unknown-unknown` (it calls `SystemTime::now()`). Host directories use `cap-std`
+//! instead, the capability-based library wasmtime itself uses to confine them.
 //!
 //! Every method takes `&self`: handles share the tree they belong to (WASI lets a program keep many
 //! descriptors on one file), so backings use interior mutability. Nothing here is `Send`; a run is

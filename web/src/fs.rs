@@ -12,6 +12,17 @@ pub struct FileSystem {
     fs: MemFs,
 }
 
+/// `Date.now()` for the times files are stamped with (millisecond resolution).
+#[cfg(target_arch = "wasm32")]
+struct DateClock;
+
+#[cfg(target_arch = "wasm32")]
+impl vfs::Clock for DateClock {
+    fn now(&self) -> vfs::Timestamp {
+        (js_sys::Date::now() * 1e6) as u64
+    }
+}
+
 /// `stat()` result.
 #[wasm_bindgen(getter_with_clone)]
 pub struct Stat {
@@ -57,7 +68,11 @@ impl Default for FileSystem {
 impl FileSystem {
     #[wasm_bindgen(constructor)]
     pub fn new() -> FileSystem {
-        FileSystem { fs: MemFs::new() }
+        #[cfg(target_arch = "wasm32")]
+        let fs = MemFs::with_clock(std::rc::Rc::new(DateClock));
+        #[cfg(not(target_arch = "wasm32"))]
+        let fs = MemFs::new();
+        FileSystem { fs }
     }
 
     /// Caps the bytes all files may hold; writes past it fail with `ENOSPC` in the program.

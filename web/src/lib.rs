@@ -14,6 +14,7 @@ mod errors;
 mod fs;
 mod host;
 mod memory;
+mod memory_cap;
 mod session;
 #[cfg(feature = "wasmi")]
 mod wasmi_run;

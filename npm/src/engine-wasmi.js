@@ -11,13 +11,15 @@ const STEP_YIELDED = 2;
 const STEP_OUT_OF_FUEL = 3;
 
 let loading;
+// Through a variable so bundlers leave Node's module alone (it is only imported under Node).
+const NODE_FS = 'node:fs/promises';
 
 export function loadWasmi() {
   loading ??= (async () => {
     const m = await import('./core/wrun_web_wasmi.js');
     const url = new URL('./core/wrun_web_wasmi_bg.wasm', import.meta.url);
     if (typeof process !== 'undefined' && process.versions?.node && url.protocol === 'file:') {
-      const { readFile } = await import('node:fs/promises');
+      const { readFile } = await import(/* @vite-ignore */ NODE_FS);
       await m.default({ module_or_path: await readFile(url) });
     } else {
       await m.default({ module_or_path: url });

@@ -1,5 +1,6 @@
 // FileSystem: files pages create, mount into runs, save as tar, and persist in IndexedDB.
 import { WrunError } from './errors.js';
+import { loadCore } from './core.js';
 
 let core = null;
 export function setCore(c) { core = c; }
@@ -37,8 +38,9 @@ export class FileSystem {
   }
 
   static async create() {
-    const { init } = await import('./index.js');
-    await init();
+    // The core directly, not index.js's init(): importing index.js from here pulled the whole
+    // package (and a code-split chunk) into the worker bundle Vite builds.
+    setCore(await loadCore());
     return new FileSystem();
   }
 

@@ -10,17 +10,29 @@ export function workerAvailable() {
   return isNode || typeof Worker !== 'undefined';
 }
 
+// Node's module names go through a variable so bundlers leave these imports alone: they are never
+// reached in a browser, and Vite would otherwise warn about them and split the worker bundle.
+const WORKER_THREADS = 'node:worker_threads';
+const WORKER_FILE = './worker.js';
+
 async function startWorker(onMessage) {
-  const url = new URL('./worker.js', import.meta.url);
   if (isNode) {
-    const { Worker: NodeWorker } = await import('node:worker_threads');
-    const w = new NodeWorker(url);
+    const { Worker: NodeWorker } = await import(/* @vite-ignore */ WORKER_THREADS);
+    const w = new NodeWorker(new URL(WORKER_FILE, import.meta.url));
     w.on('message', onMessage);
     return { post: (m) => w.postMessage(m), terminate: () => w.terminate(), onError: (f) => w.on('error', f) };
   }
-  const w = new Worker(url, { type: 'module' });
+  // Written as `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })` in one
+  // expression on purpose: that is the form Vite (and webpack) recognise and bundle as a worker,
+  // with its imports and the core's .wasm. A URL made apart is copied as a lone file instead, whose
+  // relative imports then fail to load.
+  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   w.onmessage = (ev) => onMessage(ev.data);
-  return { post: (m) => w.postMessage(m), terminate: () => w.terminate(), onError: (f) => { w.onerror = (ev) => f(ev.error ?? new Error(ev.message)); } };
+  return {
+    post: (m) => w.postMessage(m),
+    terminate: () => w.terminate(),
+    onError: (f) => { w.onerror = (ev) => f(ev.error ?? new Error(ev.message || 'the worker script failed to load')); },
+  };
 }
 
 const CLONEABLE = ['args', 'env', 'preopens', 'tty', 'deterministic', 'engine', 'name'];

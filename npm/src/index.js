@@ -79,6 +79,14 @@ export function spawn(wasm, opts = {}) {
     const c = await init();
     const engine = chooseEngine(opts, opts.stdin === undefined);
     if (engine === 'wasmi') wasm = await guestBytes(wasm);
+    if (engine === 'browser' && opts.maxMemoryBytes !== undefined) {
+      // The browser's engine has no memory limiter: lower the module's declared maximum instead.
+      try {
+        wasm = c.capMemory(await guestBytes(wasm), opts.maxMemoryBytes);
+      } catch (e) {
+        throw new WrunError(e instanceof WrunError ? e.kind : 'link', e.message);
+      }
+    }
     const module = await compileGuest(wasm);
     checkGuest(module, c.wasiImports(), undefined);
     // kill() may come before the program starts (while the core loads or the module compiles).

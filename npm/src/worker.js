@@ -5,19 +5,23 @@ import { Controller, runGuest } from './engine.js';
 import { setCore, FileSystem } from './fs.js';
 import { configure } from './configure.js';
 
-const port = typeof self !== 'undefined' && typeof self.postMessage === 'function'
-  ? { post: (m) => self.postMessage(m), listen: (f) => { self.onmessage = (ev) => f(ev.data); } }
-  : await (async () => {
-    const { parentPort } = await import('node:worker_threads');
-    return { post: (m) => parentPort.postMessage(m), listen: (f) => parentPort.on('message', f) };
-  })();
+// No top-level await here: bundlers build workers as classic scripts by default (Vite's
+// `worker.format` is "iife"), which cannot have one. In Node, `parentPort` keeps the messages that
+// arrive before the listener is attached.
+const WORKER_THREADS = 'node:worker_threads';
+const isWebWorker = typeof self !== 'undefined' && typeof self.postMessage === 'function';
+let post;
 
 const ctl = new Controller();
 
-port.listen(async (m) => {
+async function onMessage(m) {
   if (m.type === 'stdin') return ctl.writeStdin(m.chunk);
   if (m.type === 'close') return ctl.closeStdin();
   if (m.type !== 'run') return;
+  // The input written before the worker started comes first: queue it before awaiting anything,
+  // as later `stdin`/`close` messages are handled while the core loads.
+  for (const chunk of m.stdin) ctl.writeStdin(chunk);
+  if (m.stdinClosed) ctl.closeStdin();
   const core = await loadCore();
   setCore(core);
   let fs = null;
@@ -25,16 +29,24 @@ port.listen(async (m) => {
     fs = new FileSystem();
     fs.importTar(m.fsImage);
   }
-  for (const chunk of m.stdin) ctl.writeStdin(chunk);
-  if (m.stdinClosed) ctl.closeStdin();
   const b = configure(core, m.opts, fs, {
-    onStdout: m.opts.wantStdout ? (chunk) => port.post({ type: 'stdout', chunk }) : undefined,
-    onStderr: m.opts.wantStderr ? (chunk) => port.post({ type: 'stderr', chunk }) : undefined,
+    onStdout: m.opts.wantStdout ? (chunk) => post({ type: 'stdout', chunk }) : undefined,
+    onStderr: m.opts.wantStderr ? (chunk) => post({ type: 'stderr', chunk }) : undefined,
   });
   try {
     const r = await runGuest(core, m.module, b, ctl, m.opts);
-    port.post({ type: 'done', ...r, fsImage: fs?.exportTar() ?? null });
+    post({ type: 'done', ...r, fsImage: fs?.exportTar() ?? null });
   } catch (e) {
-    port.post({ type: 'error', kind: e.kind ?? 'trap', message: e.message, exitCode: e.exitCode ?? 134, stdout: e.stdout, stderr: e.stderr, fsImage: fs?.exportTar() ?? null });
+    post({ type: 'error', kind: e.kind ?? 'trap', message: e.message, exitCode: e.exitCode ?? 134, stdout: e.stdout, stderr: e.stderr, fsImage: fs?.exportTar() ?? null });
   }
-});
+}
+
+if (isWebWorker) {
+  post = (m) => self.postMessage(m);
+  self.onmessage = (ev) => onMessage(ev.data);
+} else {
+  import(/* @vite-ignore */ WORKER_THREADS).then(({ parentPort }) => {
+    post = (m) => parentPort.postMessage(m);
+    parentPort.on('message', onMessage);
+  });
+}

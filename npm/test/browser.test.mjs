@@ -1,0 +1,275 @@
+// End-to-end tests in Chromium: the package imported by plain pages (npm/test/pages/) served by
+// test/serve.mjs, which sends no COOP/COEP headers: nothing here is cross-origin isolated.
+// (The Vite build is tested in browser-vite.test.mjs.)
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './serve.mjs';
+import { launch, newPage, artifact, haveChromium } from './chromium.mjs';
+import { expectedStdout, wat, WRITES_A_FILE, LOOP, NOT_WASM, IMPORTS_ENV_FOO, NO_START } from './helpers.mjs';
+
+const T = { timeout: 60_000 };
+
+describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/chromium' }, () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await serve();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Opens a test page and waits until its script has run (body[data-ready] or [data-done]). */
+  async function open(name, ready = 'ready') {
+    const page = await newPage(browser, server.url);
+    const response = await page.goto(`${server.url}/npm/test/pages/${name}`);
+    await page.waitForSelector(`body[data-${ready}="1"]`, { state: 'attached' });
+    return { page, response };
+  }
+
+  test('hello.html runs hello.wasm with arguments and shows its output, without isolation', T, async () => {
+    const page = await newPage(browser, server.url);
+    const types = {};
+    page.on('response', (r) => { types[new URL(r.url()).pathname] = r.headers()['content-type']; });
+    const response = await page.goto(`${server.url}/npm/test/pages/hello.html?arg=ünïcødé&arg=two%20words`);
+    await page.waitForSelector('body[data-done="1"]', { state: 'attached' });
+    assert.equal(await page.textContent('#out'), expectedStdout('rust', 'hello'));
+    assert.equal(await page.textContent('#exit'), '0');
+    assert.equal(await page.textContent('#isolated'), 'false');
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+    assert.equal(await page.evaluate(() => typeof SharedArrayBuffer), 'undefined');
+    assert.equal(await page.textContent('#jspi'), 'true', 'Chromium 137+ has JSPI');
+    // The server's answers: no isolation headers, the right MIME types.
+    assert.equal(response.headers()['cross-origin-opener-policy'], undefined);
+    assert.equal(response.headers()['cross-origin-embedder-policy'], undefined);
+    assert.equal(types['/target/guests/hello.wasm'], 'application/wasm');
+    assert.equal(types['/npm/src/core/wrun_web_bg.wasm'], 'application/wasm');
+    assert.match(types['/npm/src/index.js'], /^text\/javascript/);
+    await page.screenshot({ path: artifact('hello.png'), fullPage: true });
+    assert.deepEqual(page.problems, []);
+    await page.dispose();
+  });
+
+  describe('interactive: spawn(repl.wasm), stdin written while it runs', () => {
+    for (const [label, options] of [['default engine (JSPI)', {}], ['wasmi', { engine: 'wasmi' }], ['worker (JSPI in the worker)', { worker: true }]]) {
+      test(label, T, async () => {
+        const { page } = await open('repl.html');
+        if (!options.engine) assert.equal(await page.evaluate(() => window.wrunHasJSPI), true);
+        await page.evaluate((o) => window.startRepl(o), options);
+        const stdoutHas = (s) => page.waitForFunction((s) => window.replOut.includes(s), s, { timeout: 10_000 });
+        await stdoutHas('> ');
+        if (options.worker) {
+          // Through the page's own input box, as a person would.
+          await page.fill('#line', 'Ada');
+          await page.press('#line', 'Enter');
+        } else {
+          await page.evaluate(() => window.proc.stdin.write('Ada\n'));
+        }
+        await stdoutHas('hello, Ada!\n> ');
+        await page.evaluate(() => window.proc.stdin.write(new TextEncoder().encode('40\n')));
+        await stdoutHas('total 40\n> ');
+        assert.equal(await page.textContent('#status'), 'running');
+        assert.equal(await page.evaluate(() => window.proc.exitCode), null);
+        await page.evaluate(() => window.proc.stdin.close());
+        const result = await page.evaluate(() => window.replResult);
+        assert.deepEqual(result, { exitCode: 0, stdout: '> hello, Ada!\n> total 40\n> bye (eof)\n' });
+        assert.equal(await page.evaluate(() => window.proc.exitCode), 0);
+        assert.equal(await page.textContent('#status'), 'exited with 0');
+        if (!options.engine && !options.worker) await page.screenshot({ path: artifact('repl.png'), fullPage: true });
+        assert.deepEqual(page.problems, []);
+        await page.dispose();
+      });
+    }
+
+    test('stdin written while a worker starts arrives once and in order', T, async () => {
+      const { page } = await open('lab.html');
+      const r = await page.evaluate(async () => {
+        const proc = window.wrun.spawn(await window.guest('cat.wasm'), { worker: true });
+        let expected = '';
+        for (let i = 0; i < 60; i++) {
+          expected += `${i}\n`;
+          proc.stdin.write(`${i}\n`);
+          await new Promise((resolve) => setTimeout(resolve, i % 3));
+        }
+        proc.stdin.close();
+        const { exitCode, stdoutText } = await proc.wait();
+        return { exitCode, stdoutText, expected };
+      });
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.stdoutText, r.expected);
+      await page.dispose();
+    });
+  });
+
+  describe('stopping programs', () => {
+    for (const [label, options] of [['in a worker', { worker: true }], ['on wasmi on the main thread', { engine: 'wasmi' }]]) {
+      test(`a busy loop ${label}: the page still reacts to clicks, and kill() ends it within 1 s`, T, async () => {
+        const { page } = await open('kill.html');
+        await page.evaluate((o) => window.startLoop(o), options);
+        await page.waitForTimeout(300);
+        assert.equal(await page.textContent('#status'), 'running');
+        await page.click('#bump', { timeout: 5000 });
+        await page.click('#bump', { timeout: 5000 });
+        assert.equal(await page.evaluate(() => window.clicks), 2);
+        assert.equal(await page.textContent('#count'), '2');
+        assert.equal(await page.textContent('#status'), 'running', 'the loop is still running');
+        const outcome = await page.evaluate(() => window.killNow());
+        assert.equal(outcome.error, 'killed');
+        assert.equal(outcome.name, 'WrunError');
+        assert.equal(outcome.exitCode, 137);
+        assert.ok(outcome.ms < 1000, `kill() took ${outcome.ms} ms`);
+        assert.equal(await page.textContent('#status'), 'stopped');
+        assert.deepEqual(page.problems, []);
+        await page.dispose();
+      });
+    }
+
+    test('timeoutMs: 200 in a worker rejects with "timeout"', T, async () => {
+      const { page } = await open('kill.html');
+      const r = await page.evaluate(async () => {
+        const t0 = performance.now();
+        try {
+          await window.wrun.run(window.LOOP, { worker: true, timeoutMs: 200 });
+          return { error: null };
+        } catch (e) {
+          return { error: e.kind, exitCode: e.exitCode, ms: performance.now() - t0 };
+        }
+      });
+      assert.equal(r.error, 'timeout');
+      assert.equal(r.exitCode, 124);
+      assert.ok(r.ms >= 190 && r.ms < 2000, `stopped after ${r.ms} ms`);
+      await page.dispose();
+    });
+  });
+
+  test('files: fs_std.wasm on a preopened /scratch (3 ways), a created file, tar round trip', T, async () => {
+    const { page } = await open('lab.html');
+    const writer = Array.from(await wat(WRITES_A_FILE));
+    const r = await page.evaluate(async (writer) => {
+      const { FileSystem, run } = window.wrun;
+      const fs = await FileSystem.create();
+      fs.mkdir('/scratch');
+      fs.mkdir('/home');
+      fs.writeFile('/home/notes.txt', 'written by the page ☃\n');
+      const runs = {};
+      for (const [name, o] of [['main', {}], ['wasmi', { engine: 'wasmi' }], ['worker', { worker: true }]]) {
+        const res = await run(await window.guest('fs_std.wasm'), { fs, preopens: { '/scratch': '/scratch' }, ...o });
+        runs[name] = { exitCode: res.exitCode, stdout: res.stdoutText, stderr: res.stderrText, left: fs.readdir('/scratch') };
+      }
+      const made = {};
+      for (const [name, o] of [['main', {}], ['wasmi', { engine: 'wasmi' }], ['worker', { worker: true }]]) {
+        fs.mkdir(`/out-${name}`);
+        await run(new Uint8Array(writer), { fs, preopens: { '/out': `/out-${name}` }, ...o });
+        made[name] = fs.readFile(`/out-${name}/made-by-guest.txt`, 'utf8');
+      }
+      const tar = fs.exportTar();
+      const copy = await FileSystem.create();
+      copy.importTar(tar);
+      return { runs, made, copied: copy.readFile('/home/notes.txt', 'utf8'), names: copy.readdir('/'), tarBlocks: tar.length % 512 };
+    }, writer);
+    for (const name of ['main', 'wasmi', 'worker']) {
+      assert.deepEqual(r.runs[name], { exitCode: 0, stdout: expectedStdout('rust', 'fs_std'), stderr: '', left: [] }, name);
+      assert.equal(r.made[name], 'written by the guest\n', name);
+    }
+    assert.equal(r.copied, 'written by the page ☃\n');
+    assert.deepEqual(r.names, ['home', 'out-main', 'out-wasmi', 'out-worker', 'scratch']);
+    assert.equal(r.tarBlocks, 0);
+    assert.deepEqual(page.problems, []);
+    await page.dispose();
+  });
+
+  test('persistence: openPersistent, write, flush, reload the page, read it back', T, async () => {
+    const { page } = await open('lab.html');
+    const text = `kept across reloads ☃ ${Date.now()}`;
+    await page.evaluate(async (text) => {
+      const fs = await window.wrun.FileSystem.openPersistent('t');
+      fs.mkdir('/docs', { recursive: true });
+      fs.writeFile('/docs/saved.txt', text);
+      await fs.flush();
+      const unsaved = await window.wrun.FileSystem.openPersistent('never-flushed');
+      unsaved.writeFile('/lost.txt', 'not flushed');
+    }, text);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    const after = await page.evaluate(async () => {
+      const fs = await window.wrun.FileSystem.openPersistent('t');
+      const other = await window.wrun.FileSystem.openPersistent('never-flushed');
+      return { text: fs.readFile('/docs/saved.txt', 'utf8'), names: fs.readdir('/'), other: other.readdir('/') };
+    });
+    assert.equal(after.text, text);
+    assert.deepEqual(after.names, ['docs']);
+    assert.deepEqual(after.other, [], 'nothing was saved without flush()');
+    assert.deepEqual(page.problems, []);
+    await page.dispose();
+  });
+
+  test('errors: not wasm → invalid-module, env::foo → link, no _start → no-start (both engines)', T, async () => {
+    const { page } = await open('lab.html');
+    const cases = { notWasm: NOT_WASM, envFoo: IMPORTS_ENV_FOO, noStart: NO_START };
+    const r = await page.evaluate(async (cases) => {
+      const out = {};
+      for (const engine of ['browser', 'wasmi']) {
+        for (const [name, bytes] of Object.entries(cases)) {
+          try {
+            await window.wrun.run(new Uint8Array(bytes), { engine });
+            out[`${engine}/${name}`] = 'ran';
+          } catch (e) {
+            out[`${engine}/${name}`] = { kind: e.kind, isWrunError: e instanceof window.wrun.WrunError, message: e.message };
+          }
+        }
+      }
+      return out;
+    }, cases);
+    for (const engine of ['browser', 'wasmi']) {
+      assert.equal(r[`${engine}/notWasm`].kind, 'invalid-module');
+      assert.equal(r[`${engine}/envFoo`].kind, 'link');
+      assert.match(r[`${engine}/envFoo`].message, /`env::foo`/);
+      assert.equal(r[`${engine}/noStart`].kind, 'no-start');
+      for (const name of Object.keys(cases)) assert.equal(r[`${engine}/${name}`].isWrunError, true);
+    }
+    await page.dispose();
+  });
+
+  test('a killed worker loop does not leave the page busy: hello runs right after', T, async () => {
+    const { page } = await open('kill.html');
+    const r = await page.evaluate(async () => {
+      const p = window.wrun.spawn(window.LOOP, { worker: true });
+      p.kill(); // before it even started
+      const kind = await p.wait().then(() => 'ran', (e) => e.kind);
+      const hello = await window.wrun.run(await (await fetch('/target/guests/hello.wasm')).arrayBuffer());
+      return { kind, out: hello.stdoutText };
+    });
+    assert.deepEqual(r, { kind: 'killed', out: 'Hello, world!\n' });
+    await page.dispose();
+  });
+});
+
+// LOOP is used by kill.html inline; keep the two in step.
+test('kill.html embeds the same busy-loop module as the helpers', async () => {
+  const { readFileSync } = await import('node:fs');
+  const html = readFileSync(new URL('./pages/kill.html', import.meta.url), 'utf8');
+  const inline = html.match(/LOOP = new Uint8Array\(\[([^\]]+)\]/)[1].split(',').map(Number);
+  assert.deepEqual(inline, LOOP);
+});
+
+test('serve.mjs: 127.0.0.1 only, read-only, MIME types, no isolation headers, stays inside its root', async () => {
+  const server = await serve();
+  try {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const get = (path, init) => fetch(`${server.url}${path}`, init);
+    const wasm = await get('/npm/src/core/wrun_web_bg.wasm');
+    assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    assert.equal(wasm.headers.get('cross-origin-opener-policy'), null);
+    assert.equal(wasm.headers.get('cross-origin-embedder-policy'), null);
+    assert.deepEqual(Array.from(new Uint8Array(await wasm.arrayBuffer()).subarray(0, 4)), [0, 97, 115, 109]);
+    assert.match((await get('/npm/src/index.js')).headers.get('content-type'), /^text\/javascript/);
+    assert.match((await get('/npm/test/pages/hello.html?arg=x')).headers.get('content-type'), /^text\/html/);
+    assert.equal((await get('/npm/src/index.js', { method: 'POST', body: 'x' })).status, 405);
+    assert.equal((await get('/..%2f..%2fetc/passwd')).status, 403);
+    assert.equal((await get('/no/such/file')).status, 404);
+  } finally {
+    await server.close();
+  }
+});

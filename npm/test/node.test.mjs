@@ -1,0 +1,221 @@
+// The package in Node: running programs, stdin, exit statuses, traps, interactive input, fuel,
+// kill and timeouts. (Files and determinism: node-fs.test.mjs. Browsers: browser*.test.mjs.)
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { run, spawn, hasJSPI, WrunError, EXIT_STATUS } from '../src/index.js';
+import { guest, expectedStdout, LOOP, IMPORTS_ENV_FOO, NO_START, NOT_WASM, pseudoRandomBytes, sleep } from './helpers.mjs';
+
+const decoder = new TextDecoder();
+
+/** Rejects unless `promise` rejects with a WrunError of `kind`; gives back the error. */
+async function rejectsWith(promise, kind) {
+  const e = await promise.then(
+    (r) => assert.fail(`expected a "${kind}" error, the run exited with ${r.exitCode}`),
+    (err) => err,
+  );
+  assert.ok(e instanceof WrunError, `expected a WrunError, got ${e}`);
+  assert.ok(e instanceof Error);
+  assert.equal(e.name, 'WrunError');
+  assert.equal(e.kind, kind, e.message);
+  return e;
+}
+
+/** Collects a process's stdout as text and waits for pieces of it. */
+function transcript() {
+  const t = {
+    text: '',
+    onStdout: (chunk) => { t.text += decoder.decode(chunk, { stream: true }); },
+    async waitFor(s, ms = 5000) {
+      const end = Date.now() + ms;
+      while (!t.text.includes(s)) {
+        if (Date.now() > end) assert.fail(`no ${JSON.stringify(s)} in stdout after ${ms} ms: ${JSON.stringify(t.text)}`);
+        await sleep(2);
+      }
+    },
+  };
+  return t;
+}
+
+describe('running programs', () => {
+  test('hello echoes non-ASCII arguments', async () => {
+    const r = await run(guest('hello'), { args: ['hello', 'ünïcødé', 'two words', '日本語 🎉', ''] });
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.stdoutText, 'Hello, world!\narg 1: ünïcødé\narg 2: two words\narg 3: 日本語 🎉\narg 4: \n');
+    assert.equal(r.stderrText, '');
+    assert.ok(r.stdout instanceof Uint8Array);
+    assert.deepEqual(r.stdout, new TextEncoder().encode(r.stdoutText));
+  });
+
+  test('hello matches its expected output (tests/guests/rust/hello.stdout), on both engines', async () => {
+    for (const engine of ['browser', 'wasmi']) {
+      const r = await run(guest('hello'), { args: ['hello', 'ünïcødé', 'two words'], engine });
+      assert.equal(r.stdoutText, expectedStdout('rust', 'hello'), engine);
+    }
+  });
+
+  test('argv[0] defaults to the name option', async () => {
+    // hello skips argv[0]; misc is a C guest that checks args_sizes_get against argv.
+    const r = await run(guest('hello'), { name: 'greeter.wasm' });
+    assert.equal(r.stdoutText, 'Hello, world!\n');
+  });
+
+  for (const where of ['main thread', 'worker']) {
+    test(`cat copies 1 MiB of binary stdin byte for byte (${where})`, async () => {
+      const payload = pseudoRandomBytes(1 << 20);
+      const r = await run(guest('cat'), { stdin: payload, worker: where === 'worker' });
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.stdout.length, payload.length);
+      assert.ok(Buffer.from(r.stdout).equals(Buffer.from(payload)), 'stdout differs from stdin');
+      assert.equal(r.stderrText, '1048576 bytes\n');
+    });
+  }
+
+  test('cat with string stdin (UTF-8), on wasmi too', async () => {
+    const stdin = 'line one\nline two — ünïcødé\n';
+    for (const engine of ['browser', 'wasmi']) {
+      const r = await run(guest('cat'), { stdin, engine });
+      assert.equal(r.stdoutText, stdin, engine);
+      assert.equal(r.stderrText, '34 bytes\n', engine);
+    }
+  });
+
+  test('proc_exit(42) from deep in the stack gives exit code 42 and keeps earlier output', async () => {
+    for (const opts of [{}, { engine: 'wasmi' }, { worker: true }]) {
+      const r = await run(guest('exit_code'), opts);
+      assert.equal(r.exitCode, 42, JSON.stringify(opts));
+      assert.equal(r.stdoutText, 'leaving from depth 50\n');
+    }
+  });
+
+  for (const opts of [{}, { engine: 'wasmi' }, { worker: true }]) {
+    test(`a panic traps: kind "trap", exitCode 134, stderr kept (${JSON.stringify(opts)})`, async () => {
+      const e = await rejectsWith(run(guest('panic'), opts), 'trap');
+      assert.equal(e.exitCode, 134);
+      assert.equal(e.exitCode, EXIT_STATUS.trap);
+      const stderr = decoder.decode(e.stderr);
+      assert.match(stderr, /panicked at .*panic\.rs/);
+      assert.match(stderr, /index out of bounds: the len is 1 but the index is 4/);
+      assert.equal(decoder.decode(e.stdout), 'about to panic\n');
+      if (!opts.worker) {
+        assert.equal(typeof e.trap, 'string');
+        assert.match(e.trap, /unreachable/i);
+      }
+    });
+  }
+});
+
+describe('interactive input', () => {
+  test('spawn(repl) answers lines as they are typed, then exits 0 at end of input', async () => {
+    const out = transcript();
+    const proc = spawn(guest('repl'), { onStdout: out.onStdout });
+    assert.equal(proc.exitCode, null);
+    await out.waitFor('> ');
+    proc.stdin.write('Ada\n');
+    await out.waitFor('hello, Ada!\n> ');
+    proc.stdin.write(new TextEncoder().encode('40\n'));
+    await out.waitFor('total 40\n> ');
+    assert.equal(proc.exitCode, null, 'still running while stdin is open');
+    proc.stdin.close();
+    const r = await proc.wait();
+    assert.equal(r.exitCode, 0);
+    assert.equal(proc.exitCode, 0);
+    assert.equal(r.stdoutText, '> hello, Ada!\n> total 40\n> bye (eof)\n');
+    assert.equal(out.text, r.stdoutText);
+  });
+
+  test('without JSPI (Node 20), "auto" picks wasmi for interactive runs; the browser engine asks for input up front', async (t) => {
+    if (hasJSPI) return t.skip('this Node has JSPI');
+    const e = await rejectsWith(spawn(guest('repl'), { engine: 'browser' }).wait(), 'needs-input');
+    assert.match(e.message, /wasmi/);
+    assert.equal(decoder.decode(e.stdout), '> ');
+  });
+
+  test('repl with all of its input up front matches tests/guests/rust/repl.stdout', async () => {
+    for (const engine of ['browser', 'wasmi']) {
+      const r = await run(guest('repl'), { stdin: 'world\n2\n40\nquit\n', engine });
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.stdoutText, expectedStdout('rust', 'repl'), engine);
+    }
+  });
+});
+
+describe('limits, kill and timeouts', () => {
+  const loop = () => new Uint8Array(LOOP);
+
+  test('fuel stops a busy loop with "out-of-fuel" (status 124); enough fuel finishes', async () => {
+    const e = await rejectsWith(run(loop(), { fuel: 1_000_000 }), 'out-of-fuel');
+    assert.equal(e.exitCode, 124);
+    const r = await run(guest('hello'), { fuel: 50_000_000 });
+    assert.equal(r.stdoutText, 'Hello, world!\n');
+    const small = await rejectsWith(run(guest('hello'), { fuel: 1000 }), 'out-of-fuel');
+    assert.equal(small.exitCode, 124);
+    await rejectsWith(run(loop(), { fuel: 10, engine: 'browser' }), 'link');
+  });
+
+  test('kill() stops a loop on wasmi while the event loop keeps running', async () => {
+    const proc = spawn(loop(), { engine: 'wasmi' });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    await sleep(150);
+    clearInterval(timer);
+    assert.ok(ticks >= 3, `the event loop ran only ${ticks} times while wasmi looped`);
+    const t0 = Date.now();
+    proc.kill();
+    const e = await rejectsWith(proc.wait(), 'killed');
+    assert.ok(Date.now() - t0 < 1000, `kill took ${Date.now() - t0} ms`);
+    assert.equal(e.exitCode, 137);
+  });
+
+  test('kill() stops a loop in a worker', async () => {
+    // stdin given up front: no JSPI is needed, so the browser engine runs in a worker_threads Worker.
+    const proc = spawn(loop(), { worker: true, stdin: '' });
+    await sleep(200);
+    const t0 = Date.now();
+    proc.kill();
+    const e = await rejectsWith(proc.wait(), 'killed');
+    assert.ok(Date.now() - t0 < 1000, `kill took ${Date.now() - t0} ms`);
+    assert.equal(e.exitCode, 137);
+  });
+
+  test('kill() right after spawn, before the program started, is not lost', async () => {
+    for (const opts of [{ worker: true, stdin: '' }, { engine: 'wasmi' }, { stdin: '' }]) {
+      const proc = spawn(loop(), opts);
+      proc.kill();
+      const e = await rejectsWith(proc.wait(), 'killed');
+      assert.equal(e.exitCode, 137, JSON.stringify(opts));
+    }
+  });
+
+  test('timeoutMs stops a loop in a worker, and on wasmi, with "timeout" (status 124)', async () => {
+    for (const opts of [{ worker: true }, { engine: 'wasmi' }]) {
+      const t0 = Date.now();
+      const e = await rejectsWith(run(loop(), { timeoutMs: 200, ...opts }), 'timeout');
+      const ms = Date.now() - t0;
+      assert.equal(e.exitCode, 124);
+      assert.ok(ms >= 190 && ms < 3000, `${JSON.stringify(opts)} stopped after ${ms} ms`);
+    }
+  });
+
+  test('a run that ends before its timeoutMs is not affected by it', async () => {
+    const r = await run(guest('hello'), { timeoutMs: 10_000, worker: true });
+    assert.equal(r.stdoutText, 'Hello, world!\n');
+  });
+});
+
+describe('bad modules', () => {
+  for (const engine of ['browser', 'wasmi']) {
+    test(`not wasm, a foreign import, no _start (${engine})`, async () => {
+      const bad = await rejectsWith(run(new Uint8Array(NOT_WASM), { engine }), 'invalid-module');
+      assert.match(bad.message, /magic/);
+      const link = await rejectsWith(run(new Uint8Array(IMPORTS_ENV_FOO), { engine }), 'link');
+      assert.match(link.message, /`env::foo`/);
+      const lib = await rejectsWith(run(new Uint8Array(NO_START), { engine }), 'no-start');
+      assert.match(lib.message, /_start/);
+    });
+  }
+
+  test('a truncated module is "invalid-module"', async () => {
+    const bytes = guest('hello').slice(0, 1000);
+    await rejectsWith(run(bytes), 'invalid-module');
+  });
+});

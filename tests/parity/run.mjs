@@ -8,13 +8,11 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { serve } from './serve.mjs';
+import { serve } from '../../npm/test/serve.mjs';
+import { launch, newPage } from '../../npm/test/chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const wrun = path.join(root, 'target/release/wrun');
-const require = createRequire(path.join(root, 'npm/package.json'));
-const { chromium } = require('playwright-core');
 const { run, FileSystem } = await import(path.join(root, 'npm/src/index.js'));
 
 const guests = JSON.parse(execFileSync('cargo', ['run', '--release', '-q', '-p', 'wrun-tests', '--bin', 'guest-specs'], { cwd: root, encoding: 'utf8' }));
@@ -53,12 +51,8 @@ async function runNode(g) {
 }
 
 const server = await serve(root);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const page = await browser.newPage();
+const browser = await launch();
+const page = await newPage(browser, server.url);
 await page.goto(`${server.url}/tests/parity/page.html`);
 await page.waitForFunction(() => window.ready === true);
 

@@ -9,7 +9,7 @@ for variant in wrun_web wrun_web_wasmi; do
     features=""
     [ "$variant" = wrun_web_wasmi ] && features="--features wasmi"
     cargo build --quiet -p wrun-web --target wasm32-unknown-unknown --profile web $features
-    wasm-bindgen --target web --out-dir "$out" --out-name "$variant" target/wasm32-unknown-unknown/web/wrun_web.wasm
+    wasm-bindgen --target web --omit-default-module-path --out-dir "$out" --out-name "$variant" target/wasm32-unknown-unknown/web/wrun_web.wasm
     # Debian's binaryen 108 corrupts wasm-bindgen output: use the npm one (wasm-opt 132).
     if [ -x npm/node_modules/.bin/wasm-opt ]; then
         npm/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
@@ -20,3 +20,20 @@ for variant in wrun_web wrun_web_wasmi; do
     gz=$(gzip -9 -c "$out/${variant}_bg.wasm" | wc -c)
     echo "$variant: $raw bytes, $gz gzip"
 done
+
+# The shipped package: one minified ES module (and one for the worker), so a page makes two
+# requests before the core runs (the module, then the core's wasm) instead of a dozen.
+dist=npm/dist
+rm -rf "$dist"
+mkdir -p "$dist/core"
+# Two separate bundles (no shared chunk, which would cost the page a second round trip); the
+# worker repeats some code, but only worker runs load it.
+for entry in index worker; do
+    npm/node_modules/.bin/esbuild "npm/src/$entry.js" --bundle --format=esm --minify --target=es2022 \
+        --platform=neutral --outfile="$dist/$entry.js" --log-level=warning
+done
+cp "$out"/*.wasm "$dist/core/"
+cp npm/src/index.d.ts "$dist/index.d.ts"
+js=$(cat "$dist"/index.js | gzip -9 | wc -c)
+echo "dist/index.js: $(stat -c %s "$dist/index.js") bytes, $js gzip"
+

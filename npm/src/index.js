@@ -15,6 +15,11 @@ export { WrunError, FileSystem, hasJSPI };
 
 let core;
 
+// Start loading the runtime as soon as the package is imported: a page usually fetches its program
+// next, and by then the core is ready. (Errors surface from the first run/spawn/init.)
+const preload = loadCore();
+preload.catch(() => {});
+
 /** Loads the runtime (about 60 KiB gzip). Optional: `run`, `spawn` and `FileSystem.create` call it. */
 export async function init() {
   core ??= await loadCore();
@@ -76,9 +81,12 @@ export function spawn(wasm, opts = {}) {
     ctl.closeStdin();
   }
   const done = (async () => {
-    const c = await init();
     const engine = chooseEngine(opts, opts.stdin === undefined);
+    // A Response can be read once: take its bytes now.
+    if (typeof Response !== 'undefined' && wasm instanceof Response) wasm = new Uint8Array(await wasm.arrayBuffer());
     if (engine === 'wasmi') wasm = await guestBytes(wasm);
+    // The core loads while the program compiles.
+    const [c] = await Promise.all([init(), engine === 'browser' && opts.maxMemoryBytes === undefined ? compileGuest(wasm) : null]);
     if (engine === 'browser' && opts.maxMemoryBytes !== undefined) {
       // The browser's engine has no memory limiter: lower the module's declared maximum instead.
       try {

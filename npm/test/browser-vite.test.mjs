@@ -1,4 +1,4 @@
-// The package bundled by Vite: builds test/vite-app (which imports 'wrun', aliased to npm/src) with
+// The package bundled by Vite: builds test/vite-app (which imports 'wrun', aliased to npm/dist) with
 // Vite's default settings into a temporary directory, serves the result on 127.0.0.1 and runs it in
 // Chromium: on the main thread, in a worker (Vite must bundle worker.js) and on wasmi.
 import { test, describe, before, after } from 'node:test';

@@ -45,8 +45,8 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
     assert.equal(response.headers()['cross-origin-opener-policy'], undefined);
     assert.equal(response.headers()['cross-origin-embedder-policy'], undefined);
     assert.equal(types['/target/guests/hello.wasm'], 'application/wasm');
-    assert.equal(types['/npm/src/core/wrun_web_bg.wasm'], 'application/wasm');
-    assert.match(types['/npm/src/index.js'], /^text\/javascript/);
+    assert.equal(types['/npm/dist/core/wrun_web_bg.wasm'], 'application/wasm');
+    assert.match(types['/npm/dist/index.js'], /^text\/javascript/);
     await page.screenshot({ path: artifact('hello.png'), fullPage: true });
     assert.deepEqual(page.problems, []);
     await page.dispose();
@@ -259,14 +259,14 @@ test('serve.mjs: 127.0.0.1 only, read-only, MIME types, no isolation headers, st
   try {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const get = (path, init) => fetch(`${server.url}${path}`, init);
-    const wasm = await get('/npm/src/core/wrun_web_bg.wasm');
+    const wasm = await get('/npm/dist/core/wrun_web_bg.wasm');
     assert.equal(wasm.headers.get('content-type'), 'application/wasm');
     assert.equal(wasm.headers.get('cross-origin-opener-policy'), null);
     assert.equal(wasm.headers.get('cross-origin-embedder-policy'), null);
     assert.deepEqual(Array.from(new Uint8Array(await wasm.arrayBuffer()).subarray(0, 4)), [0, 97, 115, 109]);
-    assert.match((await get('/npm/src/index.js')).headers.get('content-type'), /^text\/javascript/);
+    assert.match((await get('/npm/dist/index.js')).headers.get('content-type'), /^text\/javascript/);
     assert.match((await get('/npm/test/pages/hello.html?arg=x')).headers.get('content-type'), /^text\/html/);
-    assert.equal((await get('/npm/src/index.js', { method: 'POST', body: 'x' })).status, 405);
+    assert.equal((await get('/npm/dist/index.js', { method: 'POST', body: 'x' })).status, 405);
     assert.equal((await get('/..%2f..%2fetc/passwd')).status, 403);
     assert.equal((await get('/no/such/file')).status, 404);
   } finally {

@@ -2,7 +2,7 @@
 // deterministic runs.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, init, FileSystem, WrunError } from '../src/index.js';
+import { run, init, FileSystem, WrunError } from '../dist/index.js';
 import { guest, expectedStdout, wat, CLOCKS_AND_RANDOM, WRITES_A_FILE } from './helpers.mjs';
 
 /** Asserts `fn` throws a filesystem error with `code`. */

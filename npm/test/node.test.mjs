@@ -2,7 +2,7 @@
 // kill and timeouts. (Files and determinism: node-fs.test.mjs. Browsers: browser*.test.mjs.)
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, spawn, hasJSPI, WrunError, EXIT_STATUS } from '../src/index.js';
+import { run, spawn, hasJSPI, WrunError, EXIT_STATUS } from '../dist/index.js';
 import { guest, expectedStdout, LOOP, IMPORTS_ENV_FOO, NO_START, NOT_WASM, pseudoRandomBytes, sleep } from './helpers.mjs';
 
 const decoder = new TextDecoder();

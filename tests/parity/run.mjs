@@ -13,7 +13,7 @@ import { launch, newPage } from '../../npm/test/chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const wrun = path.join(root, 'target/release/wrun');
-const { run, FileSystem } = await import(path.join(root, 'npm/src/index.js'));
+const { run, FileSystem } = await import(path.join(root, 'npm/dist/index.js'));
 
 const guests = JSON.parse(execFileSync('cargo', ['run', '--release', '-q', '-p', 'wrun-tests', '--bin', 'guest-specs'], { cwd: root, encoding: 'utf8' }));
 

@@ -1,5 +1,5 @@
 // A tiny app using the package as `import ... from 'wrun'` (vite.config.js aliases it to the
-// local npm/src). hello.wasm is served from the public dir, which the test fills.
+// local npm/dist). hello.wasm is served from the public dir, which the test fills.
 import { run } from 'wrun';
 
 async function show(id, options) {

@@ -6,6 +6,6 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   resolve: {
-    alias: [{ find: /^wrun$/, replacement: fileURLToPath(new URL('../../src/index.js', import.meta.url)) }],
+    alias: [{ find: /^wrun$/, replacement: fileURLToPath(new URL('../../dist/index.js', import.meta.url)) }],
   },
 });

@@ -2,7 +2,7 @@
 # Installs what the build and the tests need on a fresh machine, skipping what is already there.
 # Sources: rustup, crates.io (wasm-bindgen-cli), Debian packages (clang + wasi-libc for C guests,
 # Chromium + ChromeDriver for browser tests), the npm registry (playwright-core, vite, binaryen,
-# the browser_wasi_shim peer). Nothing is downloaded from anywhere else.
+# the browser_wasi_shim peer; xterm.js for the playground). Nothing is downloaded from anywhere else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,5 +48,10 @@ fi
 if [ ! -d npm/node_modules/playwright-core ] || [ npm/package-lock.json -nt npm/node_modules/.package-lock.json ]; then
     log "npm ci (npm/)"
     (cd npm && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# The playground's xterm.js and Vite (scripts/playground.sh).
+if [ ! -d playground/node_modules/@xterm/xterm ] || [ playground/package-lock.json -nt playground/node_modules/.package-lock.json ]; then
+    log "npm ci (playground/)"
+    (cd playground && npm ci --no-audit --no-fund --loglevel=error)
 fi
 log "toolchain ready"

@@ -5,6 +5,7 @@
 #   3. the browser core's Rust API under wasm-bindgen-test, in Node and in headless Chrome
 #   4. the npm package: Node tests and Chromium tests (playwright-core, pages without COOP/COEP)
 #   5. parity: every guest gives identical output under wrun x3, Node and Chromium
+#   6. the playground: built with its tools, then driven in Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -32,6 +33,12 @@ section "npm package: build, then Node and Chromium tests"
 
 section "parity: wrun (cranelift, winch, wasmi) = Node = Chromium"
 node tests/parity/run.mjs 2>&1 | tee -a "$log"
+
+section "playground: build (tools are cached outside the repo), then its Node and Chromium tests"
+./scripts/playground.sh --build-only
+(cd playground && node --test --test-reporter=spec test/ 2>&1) | tee -a "$log" | tee target/test-artifacts/playground-tests.txt
+# The browser tests skip only when the tools are missing, which the build above rules out.
+grep -q '^ℹ skipped 0' target/test-artifacts/playground-tests.txt || { echo "playground tests were skipped"; exit 1; }
 
 # Guard against suites that silently ran nothing.
 rust=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')

@@ -139,6 +139,17 @@ describe('interactive input', () => {
   });
 });
 
+/** A module whose `_start` calls one function made of `n` nops. */
+function bigFunction(n) {
+  const leb = (v) => { const out = []; do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; out.push(b); } while (v); return out; };
+  const section = (id, bytes) => [id, ...leb(bytes.length), ...bytes];
+  const body = [0, ...new Array(n).fill(0x01), 0x0b]; // no locals, nop x n, end
+  const start = [0, 0x10, 1, 0x0b]; // call 1
+  return new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, ...section(1, [1, 0x60, 0, 0]), ...section(3, [2, 0, 0]),
+    ...section(7, [1, 6, ...new TextEncoder().encode('_start'), 0, 0]),
+    ...section(10, [2, ...leb(start.length), ...start, ...leb(body.length), ...body])]);
+}
+
 describe('limits, kill and timeouts', () => {
   const loop = () => new Uint8Array(LOOP);
 
@@ -150,6 +161,13 @@ describe('limits, kill and timeouts', () => {
     const small = await rejectsWith(run(guest('hello'), { fuel: 1000 }), 'out-of-fuel');
     assert.equal(small.exitCode, 124);
     await rejectsWith(run(loop(), { fuel: 10, engine: 'browser' }), 'link');
+  });
+
+  test('wasmi without a fuel limit runs a function too big to translate within one fuel slice', async () => {
+    // 300,000 nops: lazily translating them costs more fuel than a 2,000,000-fuel slice. The run
+    // used to stop with "ran out of fuel (undefined)" (a Rhai REPL did, in the playground).
+    const r = await run(bigFunction(300_000), { engine: 'wasmi' });
+    assert.equal(r.exitCode, 0);
   });
 
   test('kill() stops a loop on wasmi while the event loop keeps running', async () => {

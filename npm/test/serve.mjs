@@ -33,8 +33,8 @@ const MIME = {
   '.tar': 'application/x-tar',
 };
 
-/** Starts serving `root`; resolves with `{ url, port, close() }`. */
-export async function serve(root = REPO_ROOT) {
+/** Starts serving `root` (on `port`, or a free one); resolves with `{ url, port, close() }`. */
+export async function serve(root = REPO_ROOT, { port: wantedPort = 0 } = {}) {
   root = resolve(root);
   const server = createServer(async (req, res) => {
     const reply = (status, text) => {
@@ -71,7 +71,7 @@ export async function serve(root = REPO_ROOT) {
   });
   await new Promise((ok, fail) => {
     server.once('error', fail);
-    server.listen(0, '127.0.0.1', ok);
+    server.listen(wantedPort, '127.0.0.1', ok);
   });
   const { port } = server.address();
   return {

@@ -1,0 +1,369 @@
+// The built playground (playground/dist, from ./scripts/playground.sh --build-only) in Chromium,
+// served without COOP/COEP, driven with the keyboard as a person would type.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../npm/test/serve.mjs';
+import { launch, newPage, artifact, haveChromium } from '../../npm/test/chromium.mjs';
+import { LOOP, REPO } from '../../npm/test/helpers.mjs';
+
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const TOOLS = ['rg.wasm', 'rhai-repl.wasm', 'rhai-run.wasm', 'index.json'];
+const built = existsSync(`${DIST}index.html`) && TOOLS.every((t) => existsSync(`${DIST}bin/${t}`));
+const skip = !haveChromium ? 'no Chromium at /usr/bin/chromium'
+  : !built ? `the playground is not built with its tools (${DIST}bin/): run ./scripts/playground.sh --build-only` : false;
+const hasCoreutils = existsSync(`${DIST}bin/coreutils.wasm`);
+const T = { timeout: 90_000 };
+
+/** (module (func (export "_start") unreachable)) */
+const TRAP = [0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 10, 1, 6, 95, 115, 116, 97, 114, 116, 0, 0,
+  10, 5, 1, 3, 0, 0, 11];
+
+describe('the playground in Chromium', { skip }, () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await serve(DIST);
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /**
+   * page.problems, less one artefact of the test harness: under Playwright's request interception
+   * (newPage routes every request to keep the browser offline), a fetch whose body is read to its
+   * end through a stream reader, as tools.js does to show progress, is reported as
+   * "net::ERR_ABORTED" although every byte arrived (the tool runs). Without interception the
+   * same request finishes normally.
+   */
+  const problems = (page) => page.problems.filter((p) => !/^request failed: .*\/bin\/[\w-]+\.wasm$/.test(p));
+
+  /** A fresh page (fresh storage) with the shell at its prompt. */
+  async function open({ origin = server.url, path = '/', noJSPI = false } = {}) {
+    const page = await newPage(browser, origin);
+    page.wasmRequests = [];
+    page.on('request', (r) => { if (r.url().endsWith('.wasm') && r.url().includes('/bin/')) page.wasmRequests.push(new URL(r.url()).pathname); });
+    // A browser without JSPI (Safari and Firefox before they ship it), as far as the page can tell.
+    if (noJSPI) await page.addInitScript(() => { delete WebAssembly.Suspending; delete WebAssembly.promising; });
+    await page.goto(`${origin}${path}`);
+    await ready(page);
+    return page;
+  }
+
+  async function ready(page) {
+    await page.waitForSelector('body[data-ready="1"]', { state: 'attached', timeout: 30_000 });
+    await idle(page);
+    await page.click('#terminal');
+  }
+
+  const screen = (page) => page.evaluate(() => window.playground.terminal.text());
+  const idle = (page, timeout = 30_000) => page.waitForFunction(() => {
+    const s = window.playground?.shell;
+    return s && s.editor.active && !s.foreground;
+  }, null, { timeout });
+  const screenHas = (page, pattern, timeout = 30_000) => page.waitForFunction(
+    ([source, flags]) => new RegExp(source, flags).test(window.playground.terminal.text()),
+    [pattern.source, pattern.flags], { timeout });
+
+  /** Types a command, waits for the next prompt, and returns the lines printed in between. */
+  async function run(page, line, { timeout } = {}) {
+    const before = (await screen(page)).split('\n').length;
+    await page.keyboard.type(line);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(30);
+    await idle(page, timeout);
+    const lines = (await screen(page)).split('\n');
+    return lines.slice(before, -1).join('\n');
+  }
+
+  /** The foreground colour (palette index) of the first cell of the line containing `text`. */
+  const colourOf = (page, text) => page.evaluate((t) => {
+    const b = window.playground.terminal.term.buffer.active;
+    for (let i = b.length - 1; i >= 0; i--) {
+      const line = b.getLine(i);
+      if (line.translateToString(true).includes(t)) return line.getCell(0).getFgColor();
+    }
+    return null;
+  }, text);
+
+  test('ls /bin lists the bundled tools; help and the status bar name the engine', T, async () => {
+    const page = await open();
+    const ls = await run(page, 'ls -1 /bin');
+    for (const t of ['rg.wasm', 'rhai-repl.wasm', 'rhai-run.wasm']) assert.match(ls, new RegExp(`^${t.replace('.', '\\.')}$`, 'm'));
+    if (hasCoreutils) assert.match(ls, /^coreutils\.wasm$/m);
+    assert.deepEqual(page.wasmRequests, [], 'listing /bin downloads nothing');
+    const help = await run(page, 'help');
+    assert.match(help, /Engine: browser engine with JSPI, in a worker/);
+    assert.match(await page.textContent('#engine'), /JSPI/);
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+    await run(page, 'ls /bin');
+    await page.screenshot({ path: artifact('playground-help.png') });
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('rg searches a file; the tool is fetched once, on first use', T, async () => {
+    const page = await open();
+    await run(page, "echo 'a needle in a haystack' > hay.txt");
+    const out = await run(page, 'rg -n needle hay.txt');
+    assert.equal(out, '1:a needle in a haystack');
+    assert.equal(await run(page, 'rg -c hay hay.txt notes.txt | rg -c :'), '1');
+    // No path: rg searches the current directory (preopened as "."), with colours on the tty.
+    assert.match(await run(page, 'rg haystack'), /hay\.txt/);
+    assert.deepEqual(page.wasmRequests, ['/bin/rg.wasm']);
+    assert.match(await page.textContent('#status-text'), /rg exited with 0/);
+    await page.screenshot({ path: artifact('playground-rg.png') });
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('pipes (builtins and programs), $? and && / ||', T, async () => {
+    const page = await open();
+    assert.equal(await run(page, 'echo hello world | rg world'), 'hello world');
+    assert.equal(await run(page, 'echo hello world | rg nothing; echo status=$?'), 'status=1');
+    assert.equal(await run(page, 'echo one two | rg -o "t\\w+" | cat'), 'two');
+    assert.equal(await run(page, 'false || echo "fell back"'), 'fell back');
+    assert.equal(await run(page, 'X=quoted; echo "$X" \'$X\''), 'quoted $X');
+    if (hasCoreutils) assert.equal((await run(page, 'printf "b\\na\\nb\\n" | sort | uniq -c')).replace(/ +/g, ' ').trim(), '1 a\n 2 b');
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('redirections: > then cat, >>, < into a program, 2>', T, async () => {
+    const page = await open();
+    assert.equal(await run(page, 'echo hi > f.txt'), '');
+    assert.equal(await run(page, 'cat f.txt'), 'hi');
+    await run(page, 'echo there >> f.txt');
+    assert.equal(await run(page, 'cat f.txt'), 'hi\nthere');
+    assert.equal(await run(page, 'rg -c h < f.txt'), '2');
+    assert.equal(await run(page, 'rg --nope 2> err.txt; echo $?'), '2');
+    assert.match(await run(page, 'cat err.txt'), /unrecognized flag --nope/);
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('the Rhai REPL: a two-turn conversation on stdin, then Ctrl-D', T, async () => {
+    const page = await open();
+    await page.keyboard.type('rhai-repl');
+    await page.keyboard.press('Enter');
+    await screenHas(page, /rhai> $/);
+    assert.match(await page.textContent('#status-text'), /running rhai-repl \(Ctrl-C stops it\)/);
+    assert.equal(await page.textContent('#engine'), 'engine: browser engine with JSPI, in a worker');
+    await page.keyboard.type('let x = 40');
+    await page.keyboard.press('Enter');
+    await screenHas(page, /let x = 40\nrhai> $/);
+    await page.keyboard.type('x + 2');
+    await page.keyboard.press('Enter');
+    await screenHas(page, /x \+ 2\n42\nrhai> $/);
+    // Line editing works inside the program's input too (cooked mode): fix a typo before Enter.
+    await page.keyboard.type('x * 3O');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('0');
+    await page.keyboard.press('Enter');
+    await screenHas(page, /\n1200\nrhai> $/);
+    await page.screenshot({ path: artifact('playground-repl.png') });
+    await page.keyboard.press('Control+d');
+    await idle(page);
+    assert.equal(await run(page, 'echo $?'), '0');
+    assert.equal(await run(page, 'rhai-run hello.rhai'), 'hello, wasm!\nhello, wasi!\nhello, wrun!');
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('Ctrl-C stops an infinite loop at once and the prompt works again', T, async () => {
+    const page = await open();
+    await page.setInputFiles('#upload-input', { name: 'loop.wasm', mimeType: 'application/wasm', buffer: Buffer.from(LOOP) });
+    await screenHas(page, /uploaded loop\.wasm \(\d+ bytes\)/);
+    await page.keyboard.type('./loop.wasm');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.body.dataset.busy === '1');
+    await page.waitForTimeout(500);
+    // The page still answers while the loop spins (it runs in a worker).
+    const t0 = Date.now();
+    assert.equal(await page.evaluate(() => 1 + 1), 2);
+    assert.ok(Date.now() - t0 < 500, 'the page answered late');
+    assert.equal(await page.evaluate(() => !!window.playground.shell.foreground), true, 'the loop is still running');
+    const t1 = Date.now();
+    await page.keyboard.press('Control+c');
+    await idle(page, 2000);
+    const stopMs = Date.now() - t1;
+    assert.ok(stopMs < 1500, `Ctrl-C took ${stopMs} ms`);
+    assert.match(await screen(page), /\.\/loop\.wasm\n\^C\n/);
+    assert.equal(await run(page, 'echo $?'), '130');
+    // Ctrl-C also ends a program that waits for input, and the REPL starts again afterwards.
+    await page.keyboard.type('rhai-repl');
+    await page.keyboard.press('Enter');
+    await screenHas(page, /rhai> $/);
+    await page.keyboard.press('Control+c');
+    await idle(page, 2000);
+    assert.equal(await run(page, 'echo alive'), 'alive');
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('errors are one red line and the shell carries on: unknown command, trap, not wasm', T, async () => {
+    const page = await open();
+    assert.equal(await run(page, 'nosuchcommand --flag'), 'nosuchcommand: command not found (try `help` or `ls /bin`)');
+    assert.equal(await colourOf(page, 'nosuchcommand: command not found'), 1, 'red');
+    await page.setInputFiles('#upload-input', { name: 'trap.wasm', mimeType: 'application/wasm', buffer: Buffer.from(TRAP) });
+    await screenHas(page, /uploaded trap\.wasm/);
+    assert.equal(await run(page, 'trap.wasm'), 'trap.wasm: the program trapped: unreachable');
+    assert.equal(await colourOf(page, 'trap.wasm: the program trapped'), 1, 'red');
+    assert.equal(await run(page, 'echo $?'), '134');
+    assert.equal(await run(page, './notes.txt'), './notes.txt: not a WebAssembly program');
+    assert.equal(await run(page, "echo 'unterminated"), "shell: unterminated ' quote");
+    assert.equal(await run(page, 'cat missing.txt'), 'cat: missing.txt: No such file or directory');
+    await page.screenshot({ path: artifact('playground-errors.png') });
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('files persist across a reload; builtins mkdir, cd, cp, mv, rm -r', T, async () => {
+    const page = await open();
+    await run(page, 'mkdir -p work/deep && cd work');
+    assert.equal(await run(page, 'pwd'), '/home/work');
+    await run(page, 'echo "kept across reloads" > keep.txt && cp keep.txt deep/copy.txt && mv deep/copy.txt deep/moved.txt');
+    assert.equal(await run(page, 'ls deep'), 'moved.txt');
+    await page.reload();
+    await ready(page);
+    assert.equal(await run(page, 'cat work/keep.txt work/deep/moved.txt'), 'kept across reloads\nkept across reloads');
+    assert.equal(await run(page, 'ls /tmp'), '');
+    await run(page, 'rm -r work');
+    assert.match(await run(page, 'ls'), /^hello\.rhai\s+notes\.txt$/);
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('upload a file with the button, then run tools on it', T, async () => {
+    const page = await open();
+    const csv = 'name,lang\nrg,rust\nrhai,rust\nxterm,typescript\n';
+    await page.setInputFiles('#upload-input', { name: 'data.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await screenHas(page, /uploaded data\.csv \(\d+ bytes\) to \/home/);
+    assert.equal(await run(page, 'rg -c rust data.csv'), '2');
+    if (hasCoreutils) assert.equal((await run(page, 'wc -l data.csv')).trim(), '4 data.csv');
+    // Dropping files on the page does the same.
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['dropped rust\n'], 'dropped.txt', { type: 'text/plain' }));
+      window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }));
+    });
+    await screenHas(page, /uploaded dropped\.txt \(13 bytes\)/);
+    assert.equal(await run(page, 'rg -c rust dropped.txt data.csv'), 'dropped.txt:1\ndata.csv:2');
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('export-home gives a tar that native wrun mounts; import-home brings it back', T, async () => {
+    const page = await open();
+    await run(page, 'echo "from the browser" > exported.txt');
+    const [download] = await Promise.all([page.waitForEvent('download'), run(page, 'export-home')]);
+    const dir = mkdtempSync(join(tmpdir(), 'wrun-playground-'));
+    try {
+      const tar = join(dir, 'home.tar');
+      await download.saveAs(tar);
+      const wrun = `${REPO}target/release/wrun`;
+      if (existsSync(wrun)) {
+        const out = execFileSync(wrun, ['--fs', tar, `${DIST}bin/rg.wasm`, '--no-heading', 'browser', '/home'], { encoding: 'utf8' });
+        assert.match(out, /\/home\/exported\.txt:from the browser/);
+      }
+      await run(page, 'rm exported.txt');
+      await page.setInputFiles('#import-input', { name: 'home.tar', mimeType: 'application/x-tar', buffer: readFileSync(tar) });
+      await screenHas(page, /imported \d+ entries from home\.tar/);
+      assert.equal(await run(page, 'cat exported.txt'), 'from the browser');
+      // A download builtin for single files.
+      const [one] = await Promise.all([page.waitForEvent('download'), run(page, 'download notes.txt')]);
+      assert.equal(one.suggestedFilename(), 'notes.txt');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('without JSPI: terminal input goes to wasmi on the page, and Ctrl-C still stops a loop', T, async () => {
+    const page = await open({ noJSPI: true });
+    assert.match(await page.textContent('#engine'), /^engine: wasmi/);
+    await page.keyboard.type('rhai-repl');
+    await page.keyboard.press('Enter');
+    await screenHas(page, /rhai> $/);
+    await page.keyboard.type('let x = 40');
+    await page.keyboard.press('Enter');
+    await screenHas(page, /let x = 40\nrhai> $/);
+    await page.keyboard.type('x + 2');
+    await page.keyboard.press('Enter');
+    await screenHas(page, /x \+ 2\n42\nrhai> $/);
+    await page.keyboard.press('Control+d');
+    await idle(page);
+    // Piped input needs no pausing: that still runs on the browser engine, in a worker.
+    assert.equal(await run(page, 'echo hello world | rg world'), 'hello world');
+    await page.setInputFiles('#upload-input', { name: 'loop.wasm', mimeType: 'application/wasm', buffer: Buffer.from(LOOP) });
+    await screenHas(page, /uploaded loop\.wasm/);
+    await page.keyboard.type('loop.wasm');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(500);
+    const t0 = Date.now();
+    assert.equal(await page.evaluate(() => 1 + 1), 2);
+    assert.ok(Date.now() - t0 < 500, 'the page answered late: wasmi must yield between fuel slices');
+    await page.keyboard.press('Control+c');
+    await idle(page, 2000);
+    assert.equal(await run(page, 'echo $?'), '130');
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('the built site works from a subdirectory of a static host', T, async () => {
+    const parent = await serve(fileURLToPath(new URL('..', `file://${DIST}`)));
+    try {
+      const page = await open({ origin: parent.url, path: '/dist/' });
+      assert.equal(await run(page, 'echo from a subdirectory | rg -o "sub\\w+"'), 'subdirectory');
+      assert.deepEqual(page.wasmRequests, ['/dist/bin/rg.wasm']);
+      assert.deepEqual(problems(page), []);
+      await page.dispose();
+    } finally {
+      await parent.close();
+    }
+  });
+
+  test('line editing, history, tab completion, clear, and resizing with the window', T, async () => {
+    const page = await open();
+    await page.keyboard.type('echo world');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+    await page.keyboard.type('hello ');
+    await page.keyboard.press('Enter');
+    await idle(page);
+    assert.match(await screen(page), /\nhello world\n/);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('history #');
+    assert.equal(await page.evaluate(() => window.playground.shell.editor.line), 'history # hello world');
+    assert.match(await run(page, ''), /^ +1 {2}echo hello world\n +2 {2}history # hello world$/);
+    // Completion: a command, then a path.
+    await page.keyboard.type('rhai-re');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => window.playground.shell.editor.line), 'rhai-repl ');
+    await page.keyboard.press('Control+u');
+    await page.keyboard.type('cat no');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => window.playground.shell.editor.line), 'cat notes.txt ');
+    await page.keyboard.press('Control+c');
+    await idle(page);
+    await run(page, 'clear');
+    assert.equal(await screen(page), '~ $ ');
+    const cols = await page.evaluate(() => window.playground.terminal.columns());
+    await page.setViewportSize({ width: 600, height: 400 });
+    await page.waitForFunction((c) => window.playground.terminal.columns() < c, cols);
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+});

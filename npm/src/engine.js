@@ -81,6 +81,25 @@ function splitter(sig) {
   };
 }
 
+/** An import taking `n` i32 arguments, calling the session without allocating. */
+function fastImport(n, index, session, ctl, settle) {
+  const call = (a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0) => {
+    if (ctl.stopped) throw new StopSignal(ctl.stopped);
+    return settle(session.call(index, a0 >>> 0, a1 >>> 0, a2 >>> 0, a3 >>> 0, a4 >>> 0, a5 >>> 0, a6 >>> 0, a7 >>> 0, a8 >>> 0, 0, 0));
+  };
+  switch (n) {
+    case 0: return () => call();
+    case 1: return (a) => call(a);
+    case 2: return (a, b) => call(a, b);
+    case 3: return (a, b, c) => call(a, b, c);
+    case 4: return (a, b, c, d) => call(a, b, c, d);
+    case 5: return (a, b, c, d, e) => call(a, b, c, d, e);
+    case 6: return (a, b, c, d, e, f) => call(a, b, c, d, e, f);
+    case 7: return (a, b, c, d, e, f, g) => call(a, b, c, d, e, f, g);
+    default: return call;
+  }
+}
+
 function buildImports(core, session, ctl, useJSPI) {
   const imports = {};
   core.wasiImports().forEach(([name, sig], index) => {
@@ -113,6 +132,11 @@ function buildImports(core, session, ctl, useJSPI) {
           }
         })();
       });
+    } else if (!sig.includes('I') && !MAY_BLOCK.has(name)) {
+      // The common case (fd_write, fd_seek's cousins, path_*): i32 arguments only and a call
+      // that never waits. A fixed-arity function with no rest array or spread: this path runs
+      // once per println.
+      imports[name] = fastImport(sig.length, index, session, ctl, settle);
     } else {
       imports[name] = (...a) => {
         const args = split(a);

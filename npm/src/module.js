@@ -31,15 +31,18 @@ export async function compileGuest(wasm) {
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
     throw new WrunError('invalid-module', 'this is a WebAssembly component or an unknown version; wrun runs core modules (WASI preview 1)');
   }
-  const key = await digest(bytes);
-  let module = byHash.get(key);
+  // Hashing a large module costs milliseconds, so the first compile does not wait for it: the
+  // digest is taken in the background and only later runs look modules up by content.
+  const key = byHash.size ? await digest(bytes) : null;
+  let module = key === null ? undefined : byHash.get(key);
   if (!module) {
     try {
       module = await WebAssembly.compile(bytes);
     } catch (e) {
       throw new WrunError('invalid-module', `invalid module: ${e.message}`);
     }
-    byHash.set(key, module);
+    if (key !== null) byHash.set(key, module);
+    else digest(bytes).then((k) => { if (!byHash.has(k)) byHash.set(k, module); }, () => {});
   }
   byBuffer.set(bytes.buffer, { module, length: bytes.length });
   return module;

@@ -160,10 +160,7 @@ impl WasiSession {
                 }
             };
         }
-        let mut mem = match &self.memory {
-            Some(m) => JsMemory::new(m),
-            None => JsMemory::empty(),
-        };
+        let mut mem = JsMemory::new(self.memory.as_ref());
         match imports::call(&mut self.ctx, &mut mem, f, &args[..f.params().len()]) {
             Ok(errno) => i32::from(errno),
             Err(SysError::Exit(code)) => {

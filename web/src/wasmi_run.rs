@@ -143,18 +143,15 @@ impl WasmiRun {
         let session = builder.start()?;
         let mut config = Config::default();
         config.consume_fuel(true);
-        if fuel.is_none() {
-            // Fuel only cuts the run into slices here. wasmi translates functions lazily and charges
-            // fuel for it; a large function first called near the end of a slice then fails with an
-            // out-of-fuel trap that cannot be resumed (wasmi 2.0 raises it outside the resumable
-            // path), which stopped programs such as a Rhai REPL with "ran out of fuel" although no
-            // limit was set. Without a limit, translation is free and only execution is sliced.
-            config.fuel_cost(CustomFuelCosts {
-                bytes_copied_per_fuel: 64, // wasmi's default
-                fuel_per_bytes_translated: 0,
-                fuel_per_bytes_validated: 0,
-            });
-        }
+        // Fuel counts executed instructions only (as natively, and as with wasmtime). wasmi also
+        // charges for translating a function on its first call; an out-of-fuel there cannot be
+        // resumed (wasmi 2.0 raises it outside the resumable path), so a slice ending inside a
+        // translation stopped programs such as a Rhai REPL with "ran out of fuel".
+        config.fuel_cost(CustomFuelCosts {
+            bytes_copied_per_fuel: 64, // wasmi's default
+            fuel_per_bytes_translated: 0,
+            fuel_per_bytes_validated: 0,
+        });
         let engine = Engine::new(&config);
         let module = Module::new(&engine, wasm).map_err(|e| error(&format!("invalid module: {e}")))?;
         let linker = link(&engine).map_err(|e| error(&e.to_string()))?;

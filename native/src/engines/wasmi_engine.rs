@@ -99,6 +99,11 @@ pub fn run(wasm: &[u8], wasi: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Out
     let mut config = Config::default();
     let metered = opts.fuel.is_some() || opts.timeout.is_some();
     config.consume_fuel(metered);
+    // Fuel counts executed instructions only, as with wasmtime. wasmi also charges for translating
+    // a function on its first call; an out-of-fuel there cannot be resumed (wasmi 2.0 raises it
+    // outside the resumable path), so a timeout slice ending in a translation would stop the
+    // program as if its fuel were gone.
+    config.fuel_cost(wasmi::CustomFuelCosts { bytes_copied_per_fuel: 64, fuel_per_bytes_translated: 0, fuel_per_bytes_validated: 0 });
     let engine = Engine::new(&config);
     let module = Module::new(&engine, wasm).map_err(|e| module_check::load_failure(wasm, "wasmi", &e.to_string()))?;
     let linker = link(&engine)?;

@@ -76,6 +76,11 @@ fn newer(src: &Path, out: &Path) -> bool {
 
 /// Builds one guest if it is missing or stale, and returns the module path.
 pub fn build(guest: &Guest) -> anyhow::Result<PathBuf> {
+    // Tests in one binary run in parallel and may build the same guest at once: rustc's
+    // intermediate files are named after the output, so two builds of one guest would delete
+    // each other's objects. One build at a time, into a private name, renamed into place.
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = BUILDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let out = guest.wasm();
     let header = guests_dir().join("c").join("check.h");
     let is_c = guest.source.extension().is_some_and(|e| e == "c");
@@ -84,19 +89,22 @@ pub fn build(guest: &Guest) -> anyhow::Result<PathBuf> {
         return Ok(out);
     }
     std::fs::create_dir_all(out_dir())?;
-    let mut cmd = if guest.source.extension().is_some_and(|e| e == "c") {
+    let tmp = out_dir().join(format!("{}-{}.wasm.tmp", guest.name, std::process::id()));
+    let mut cmd = if is_c {
         let mut c = Command::new("clang");
-        c.args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror", "-o"]).arg(&out).arg(&guest.source);
+        c.args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror", "-o"]).arg(&tmp).arg(&guest.source);
         c
     } else {
         let mut c = Command::new("rustc");
-        c.args(["--target", "wasm32-wasip1", "--edition", "2021", "-O", "-o"]).arg(&out).arg(&guest.source);
+        c.args(["--target", "wasm32-wasip1", "--edition", "2021", "-O", "-o"]).arg(&tmp).arg(&guest.source);
         c
     };
     let result = cmd.output().with_context(|| format!("running {cmd:?} (is the toolchain installed? see scripts/setup.sh)"))?;
     if !result.status.success() {
+        let _ = std::fs::remove_file(&tmp);
         bail!("building {} failed:\n{}", guest.source.display(), String::from_utf8_lossy(&result.stderr));
     }
+    std::fs::rename(&tmp, &out)?;
     Ok(out)
 }
 

@@ -22,9 +22,9 @@ cargo test --release --workspace --all-features 2>&1 | tee -a "$log"
 
 section "browser core under wasm-bindgen-test: Node, then headless Chrome"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-cargo test --quiet -p wrun-web --target wasm32-unknown-unknown 2>&1 | tee -a "$log"
+cargo test -p wrun-web --target wasm32-unknown-unknown 2>&1 | tee -a "$log"
 (cd web && WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
-    cargo test --quiet -p wrun-web --target wasm32-unknown-unknown --test core 2>&1) | tee -a "$log"
+    cargo test -p wrun-web --target wasm32-unknown-unknown --test core 2>&1) | tee -a "$log"
 unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
 
 section "npm package: build, then Node and Chromium tests"

@@ -79,6 +79,7 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32,
                 if rights_base & rights::FD_READ == 0 {
                     return Err(Errno::Notcapable.into());
                 }
+                check_range(f.pos, buf.len())?;
                 let n = f.file.read_at(&mut buf, f.pos)?;
                 f.pos += n as u64;
                 break n;
@@ -108,6 +109,16 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32,
     mem.write_u32(nread, n as u32)
 }
 
+/// File offsets are `off_t` on every host, signed: a transfer starting or ending past `i64::MAX`
+/// is `EINVAL` there (Linux's `rw_verify_area`). Checked here so every backing answers alike (the
+/// in-memory tree would otherwise succeed, reading nothing).
+fn check_range(offset: u64, len: usize) -> SysResult<()> {
+    match offset.checked_add(len as u64) {
+        Some(end) if end <= i64::MAX as u64 => Ok(()),
+        _ => Err(Errno::Inval.into()),
+    }
+}
+
 pub fn fd_pread(
     ctx: &mut WasiCtx,
     mem: &mut dyn GuestMemory,
@@ -123,6 +134,7 @@ pub fn fd_pread(
     if !f.readable {
         return Err(Errno::Badf.into());
     }
+    check_range(offset, total)?;
     let mut buf = vec![0u8; total];
     let n = f.file.read_at(&mut buf, offset)?;
     scatter(mem, &list, &buf[..n])?;
@@ -154,6 +166,7 @@ pub fn fd_write(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32
                 f.pos = end;
                 n
             } else {
+                check_range(f.pos, data.len())?;
                 let n = f.file.write_at(&data, f.pos)?;
                 f.pos += n as u64;
                 n
@@ -182,6 +195,7 @@ pub fn fd_pwrite(
     if !f.writable {
         return Err(Errno::Badf.into());
     }
+    check_range(offset, data.len())?;
     let n = f.file.write_at(&data, offset)?;
     mem.write_u32(nwritten, n as u32)
 }

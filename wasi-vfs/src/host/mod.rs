@@ -48,17 +48,12 @@ impl HostDir {
     }
 }
 
-/// Checks what cap-std would otherwise report less precisely.
+/// Checks a path string before cap-std sees it, with the in-memory tree's own rules (empty,
+/// absolute, NUL, longer than `PATH_MAX`, a name longer than `NAME_MAX`), so both backings refuse
+/// a malformed path the same way and before anything else: cap-std would report some of these
+/// less precisely, and others only after resolving part of the path.
 fn check(path: &str) -> Result<&str> {
-    if path.is_empty() {
-        return Err(Errno::Noent);
-    }
-    if path.starts_with('/') {
-        return Err(Errno::Perm);
-    }
-    if path.contains('\0') {
-        return Err(Errno::Inval);
-    }
+    crate::mem::path::components(path)?;
     Ok(path)
 }
 
@@ -72,6 +67,26 @@ fn follow(yes: bool) -> FollowSymlinks {
 
 fn time_spec(ts: Option<Timestamp>) -> Option<SystemTimeSpec> {
     ts.map(|t| SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(system_time(t))))
+}
+
+/// `linkat`/`symlinkat` to a new name with a trailing slash: Linux looks the name up without
+/// creating anything, so an existing entry is EEXIST and a missing one ENOENT. cap-std drops the
+/// slash (and would create the link, or say ENOTDIR).
+fn new_name_with_slash(dir: &HostDir, path: &str) -> Result<()> {
+    if !path.ends_with('/') {
+        return Ok(());
+    }
+    dir.stat_at(path.trim_end_matches('/'), false)?;
+    Err(Errno::Exist)
+}
+
+/// The directory holding the last component of `path` (`.` for a single name).
+fn parent(path: &str) -> &str {
+    match path.trim_end_matches('/').rsplit_once('/') {
+        Some(("", _)) => "/",
+        Some((dir, _)) => dir,
+        None => ".",
+    }
 }
 
 /// The last component of `path`, ignoring trailing slashes.
@@ -102,17 +117,16 @@ impl HostDir {
     fn open_node(&self, path: &str, opts: &OpenOptions) -> Result<Node> {
         let follow_last = opts.follow || path.ends_with('/');
         if opts.directory {
-            if opts.create {
-                return Err(Errno::Inval);
-            }
-            if opts.write || opts.truncate {
-                return Err(Errno::Isdir);
-            }
+            // The path is resolved first, as Linux does: a missing path is ENOENT, a file
+            // ENOTDIR, an escape EPERM; only a directory opened for writing is EISDIR.
             let dir = if follow_last {
                 self.dir.open_dir(path)?
             } else {
                 self.dir.open_dir_nofollow(path)?
             };
+            if opts.write || opts.truncate {
+                return Err(Errno::Isdir);
+            }
             return Ok(Node::Dir(Box::new(HostDir { dir })));
         }
         let mut opts = *opts;
@@ -152,6 +166,10 @@ impl Dir for HostDir {
     }
 
     fn open(&self, path: &str, opts: &OpenOptions) -> Result<Node> {
+        if opts.directory && opts.create {
+            // As Linux (and the in-memory tree): refused before the path is looked at.
+            return Err(Errno::Inval);
+        }
         self.open_node(check(path)?, opts)
     }
 
@@ -160,14 +178,36 @@ impl Dir for HostDir {
     }
 
     fn remove_dir(&self, path: &str) -> Result<()> {
-        if last_component(check(path)?) == "." {
-            return Err(Errno::Inval);
+        // `rmdir` of `.` is EINVAL and of `..` ENOTEMPTY on Linux, once the path up to them has
+        // been resolved (`a/.` with `a` a file is ENOTDIR); cap-std says EINVAL for both.
+        let last = last_component(check(path)?);
+        if last == "." || last == ".." {
+            let trimmed = path.trim_end_matches('/');
+            let before = &trimmed[..trimmed.len() - last.len()];
+            if !before.is_empty() {
+                // What precedes must be a directory (`a/.` with `a` a file is ENOTDIR).
+                self.stat_at(before, true)?;
+            }
+            if last == ".." {
+                // And `..` must stay inside (EPERM at the root).
+                self.stat_at(path, true)?;
+            }
+            return Err(if last == "." { Errno::Inval } else { Errno::Notempty });
         }
-        Ok(self.dir.remove_dir(path)?)
+        // cap-std treats `d/` as `d/.` (EINVAL); rmdir never follows a last symlink, so the slash
+        // adds nothing once it is known to name a directory, which `remove_dir` checks.
+        Ok(self.dir.remove_dir(path.trim_end_matches('/'))?)
     }
 
     fn unlink_file(&self, path: &str) -> Result<()> {
-        Ok(self.dir.remove_file(check(path)?)?)
+        let path = check(path)?;
+        if path.ends_with('/') {
+            // unlink never succeeds with a trailing slash: EISDIR for a directory, ENOTDIR for
+            // anything else, a symlink to a directory included (cap-std followed it).
+            let is_dir = self.dir.symlink_metadata(path.trim_end_matches('/'))?.is_dir();
+            return Err(if is_dir { Errno::Isdir } else { Errno::Notdir });
+        }
+        Ok(self.dir.remove_file(path)?)
     }
 
     fn rename(&self, from: &str, to_dir: &dyn Dir, to: &str) -> Result<()> {
@@ -175,7 +215,33 @@ impl Dir for HostDir {
             .as_any()
             .downcast_ref::<HostDir>()
             .ok_or(Errno::Xdev)?;
-        Ok(self.dir.rename(check(from)?, &other.dir, check(to)?)?)
+        let (from, to) = (check(from)?, check(to)?);
+        let dots = |p: &str| matches!(last_component(p), "." | "..");
+        if from.ends_with('/') || to.ends_with('/') || dots(from) || dots(to) {
+            // What cap-std gets wrong, in Linux's order: both parents are looked up first (so an
+            // escape or a missing parent is reported as such); renaming `.` or `..`, or onto
+            // them, is EBUSY (a `..` that climbs out of the root, EPERM, as the in-memory tree
+            // says); a trailing slash on either path says the source is a directory (ENOTDIR
+            // otherwise), where cap-std drops it and would move a file.
+            for (dir, path) in [(self, from), (other, to)] {
+                if !dir.dir.metadata(parent(path))?.is_dir() {
+                    return Err(Errno::Notdir);
+                }
+            }
+            if dots(from) || dots(to) {
+                if last_component(from) == ".." {
+                    self.stat_at(from, true)?;
+                }
+                if last_component(to) == ".." {
+                    other.stat_at(to, true)?;
+                }
+                return Err(Errno::Busy);
+            }
+            if !self.dir.symlink_metadata(from.trim_end_matches('/'))?.is_dir() {
+                return Err(Errno::Notdir);
+            }
+        }
+        Ok(self.dir.rename(from, &other.dir, to)?)
     }
 
     fn hard_link(&self, from: &str, follow: bool, to_dir: &dyn Dir, to: &str) -> Result<()> {
@@ -187,16 +253,30 @@ impl Dir for HostDir {
         if follow {
             // linkat(AT_SYMLINK_FOLLOW): link what the path leads to, resolved within `self`.
             let target = self.dir.canonicalize(from)?;
+            new_name_with_slash(other, to)?;
             return Ok(self.dir.hard_link(target, &other.dir, to)?);
         }
+        // Linux resolves the old path completely before it looks at the new one; cap-std resolves
+        // both parents first, so a missing source would be reported as an error of `to`.
+        self.stat_at(from, false)?;
+        new_name_with_slash(other, to)?;
         Ok(self.dir.hard_link(from, &other.dir, to)?)
     }
 
     fn symlink(&self, target: &str, path: &str) -> Result<()> {
+        // The target is checked first, as the in-memory tree does.
         if target.is_empty() {
             return Err(Errno::Noent);
         }
-        Ok(self.dir.symlink(target, check(path)?)?)
+        if target.len() >= crate::mem::path::PATH_MAX {
+            return Err(Errno::Nametoolong);
+        }
+        if target.contains('\0') {
+            return Err(Errno::Inval);
+        }
+        let path = check(path)?;
+        new_name_with_slash(self, path)?;
+        Ok(self.dir.symlink(target, path)?)
     }
 
     fn read_link(&self, path: &str) -> Result<String> {
@@ -209,11 +289,17 @@ impl Dir for HostDir {
 
     fn stat_at(&self, path: &str, follow: bool) -> Result<Filestat> {
         let path = check(path)?;
-        let meta = if follow {
+        // A trailing slash follows a last symlink and must name a directory (POSIX); cap-std's
+        // `symlink_metadata` drops it and would describe the file `a` for `a/`.
+        let trailing_slash = path.ends_with('/');
+        let meta = if follow || trailing_slash {
             self.dir.metadata(path)?
         } else {
             self.dir.symlink_metadata(path)?
         };
+        if trailing_slash && !meta.is_dir() {
+            return Err(Errno::Notdir);
+        }
         Ok(cap_filestat(&meta))
     }
 
@@ -225,6 +311,11 @@ impl Dir for HostDir {
         mtim: Option<Timestamp>,
     ) -> Result<()> {
         let path = check(path)?;
+        if atim.is_none() && mtim.is_none() {
+            // Linux's utimensat succeeds without even looking the path up when both times are
+            // omitted; the path must still exist, as it must for the in-memory tree.
+            return self.stat_at(path, follow).map(drop);
+        }
         let (a, m) = (time_spec(atim), time_spec(mtim));
         if follow {
             Ok(self.dir.set_times(path, a, m)?)
@@ -273,9 +364,13 @@ impl Dir for HostDir {
     }
 
     fn sync(&self) -> Result<()> {
-        Ok(self.dir.try_clone()?.into_std_file().sync_all()?)
+        // cap-std may hold a directory as an `O_PATH` descriptor, which fsync refuses (EBADF);
+        // a read-only open of the directory itself can be synced.
+        Ok(self.dir.open(".")?.sync_all()?)
     }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fuzz;

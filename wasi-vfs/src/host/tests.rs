@@ -13,13 +13,13 @@ fn host() -> (tempfile::TempDir, HostDir) {
 }
 
 /// Runs `check` on a fresh host directory and a fresh in-memory tree.
-fn both(check: impl Fn(&dyn Dir)) {
+pub(super) fn both(check: impl Fn(&dyn Dir)) {
     let (_tmp, dir) = host();
     check(&dir);
     check(&*MemFs::new().root());
 }
 
-fn err<T>(r: crate::Result<T>) -> Errno {
+pub(super) fn err<T>(r: crate::Result<T>) -> Errno {
     match r {
         Ok(_) => panic!("expected an error"),
         Err(e) => e,

@@ -37,19 +37,25 @@ impl MemDir {
     /// Resolves `path` for `open` and returns the inode to hand out, creating or truncating it
     /// as the options ask.
     fn open_ino(&self, path: &str, opts: &OpenOptions) -> Result<Ino> {
+        if opts.create && opts.directory {
+            // Linux refuses O_CREAT|O_DIRECTORY with EINVAL rather than guess which to make, and
+            // does so before it looks at the path.
+            return Err(Errno::Inval);
+        }
         let mut t = self.fs.tree.borrow_mut();
-        let follow = opts.follow || path.ends_with('/');
+        // O_CREAT|O_EXCL never follows a last symlink: the link itself exists, so EEXIST
+        // (POSIX says so "regardless of the contents of the symbolic link").
+        let excl = opts.create && opts.exclusive;
+        let follow = (opts.follow || path.ends_with('/')) && !excl;
         let w = walk(&t, self.ino, self.confine, path, follow)?;
+        if opts.create && w.trailing_slash {
+            // O_CREAT with a trailing slash is EISDIR on Linux whatever the path names: a regular
+            // file, a directory, or nothing.
+            return Err(Errno::Isdir);
+        }
         let Some(ino) = w.ino else {
             if !opts.create {
                 return Err(Errno::Noent);
-            }
-            if w.trailing_slash {
-                return Err(Errno::Isdir);
-            }
-            if opts.directory {
-                // Linux refuses O_CREAT|O_DIRECTORY with EINVAL rather than guess which to make.
-                return Err(Errno::Inval);
             }
             let name = w.name(Errno::Exist)?.to_owned();
             return create_in(&mut t, w.parent, name, Kind::File(Vec::new()));
@@ -249,7 +255,7 @@ impl Dir for MemDir {
         if target.is_empty() {
             return Err(Errno::Noent);
         }
-        if target.len() > PATH_MAX {
+        if target.len() >= PATH_MAX {
             return Err(Errno::Nametoolong);
         }
         if target.contains('\0') {

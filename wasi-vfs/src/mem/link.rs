@@ -1,7 +1,7 @@
 //! `renameat` and `linkat` on the in-memory tree: the two operations that join two directories.
 
 use super::dir::detach;
-use super::path::walk;
+use super::path::{components, walk};
 use super::tree::{Ino, Kind, Tree};
 use crate::{Errno, Result};
 
@@ -13,15 +13,32 @@ fn is_dir(t: &Tree, ino: Ino) -> Result<bool> {
 /// `dst_dir`) in one tree.
 /// Each directory is given with the directory its handle is confined to.
 pub(super) fn rename(t: &mut Tree, (src_dir, src_confine): (Ino, Ino), from: &str, (dst_dir, dst_confine): (Ino, Ino), to: &str) -> Result<()> {
+    // Malformed paths (empty, absolute, NUL, too long) are refused before either is resolved,
+    // as a host directory does (Linux copies both names in, checking their length, first).
+    components(from)?;
+    components(to)?;
+    // Both paths are resolved before either last component is looked at, as Linux does: an
+    // escape in `to` is EPERM even when `from` does not exist.
     let src = walk(t, src_dir, src_confine, from, false)?;
+    let dst = walk(t, dst_dir, dst_confine, to, false)?;
     // Linux answers EBUSY for renaming `.` or `..`, or onto them.
     let src_name = src.name(Errno::Busy)?.to_owned();
-    let src_ino = src.ino.ok_or(Errno::Noent)?;
-    let dst = walk(t, dst_dir, dst_confine, to, false)?;
     let dst_name = dst.name(Errno::Busy)?.to_owned();
+    let src_ino = src.ino.ok_or(Errno::Noent)?;
     let src_is_dir = is_dir(t, src_ino)?;
     if (src.trailing_slash || dst.trailing_slash) && !src_is_dir {
         return Err(Errno::Notdir);
+    }
+    // Linux checks the two ancestries before the types of the two ends: moving a directory
+    // beneath itself is EINVAL, replacing an ancestor of the source is ENOTEMPTY.
+    if src_is_dir && t.is_within(dst.parent, src_ino)? {
+        // Moving a directory beneath itself would cut the subtree off the tree.
+        return Err(Errno::Inval);
+    }
+    if let Some(old) = dst.ino {
+        if old != src_ino && is_dir(t, old)? && t.is_within(src.parent, old)? {
+            return Err(Errno::Notempty);
+        }
     }
     if dst.ino == Some(src_ino) {
         // Two names for one inode (or the same name): POSIX says rename does nothing.
@@ -40,10 +57,6 @@ pub(super) fn rename(t: &mut Tree, (src_dir, src_confine): (Ino, Ino), from: &st
     }
     if t.get(dst.parent)?.nlink == 0 {
         return Err(Errno::Noent);
-    }
-    if src_is_dir && t.is_within(dst.parent, src_ino)? {
-        // Moving a directory beneath itself would cut the subtree off the tree.
-        return Err(Errno::Inval);
     }
     if let Some(old) = dst.ino {
         detach(t, dst.parent, &dst_name, old)?;
@@ -72,14 +85,16 @@ pub(super) fn hard_link(
     (dst_dir, dst_confine): (Ino, Ino),
     to: &str,
 ) -> Result<()> {
+    components(from)?;
+    components(to)?;
     let src = walk(t, src_dir, src_confine, from, follow || from.ends_with('/'))?;
     let src_ino = src.ino.ok_or(Errno::Noent)?;
-    if is_dir(t, src_ino)? {
-        return Err(Errno::Perm);
-    }
-    if src.trailing_slash {
+    let src_is_dir = is_dir(t, src_ino)?;
+    if src.trailing_slash && !src_is_dir {
         return Err(Errno::Notdir);
     }
+    // The new name is looked up before the source's type matters, as Linux does: a missing
+    // parent is ENOENT even when the source is a directory.
     let dst = walk(t, dst_dir, dst_confine, to, false)?;
     if dst.ino.is_some() {
         return Err(Errno::Exist);
@@ -90,6 +105,9 @@ pub(super) fn hard_link(
     let name = dst.name(Errno::Exist)?.to_owned();
     if t.get(dst.parent)?.nlink == 0 {
         return Err(Errno::Noent);
+    }
+    if src_is_dir {
+        return Err(Errno::Perm);
     }
     t.children_mut(dst.parent)?.insert(name, src_ino);
     t.get_mut(src_ino)?.nlink += 1;

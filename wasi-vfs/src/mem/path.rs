@@ -4,7 +4,8 @@
 use super::tree::{Ino, Kind, Tree, ROOT};
 use crate::{Errno, Result, MAX_SYMLINK_FOLLOWS};
 
-/// Longest path accepted in one call (Linux's `PATH_MAX`).
+/// Linux's `PATH_MAX`, which counts the terminating NUL: a path (or symlink target) of this many
+/// bytes is already too long.
 pub(crate) const PATH_MAX: usize = 4096;
 /// Longest file name (Linux's `NAME_MAX`).
 pub(crate) const NAME_MAX: usize = 255;
@@ -49,7 +50,7 @@ pub(crate) fn components(path: &str) -> Result<Vec<&str>> {
         // WASI has no root to start from: absolute paths would escape the directory.
         return Err(Errno::Perm);
     }
-    if path.len() > PATH_MAX {
+    if path.len() >= PATH_MAX {
         return Err(Errno::Nametoolong);
     }
     if path.contains('\0') {

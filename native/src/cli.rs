@@ -42,7 +42,8 @@ pub struct Cli {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 
-    /// Largest linear memory the program may grow to (e.g. 64MiB, 1GiB, 1048576).
+    /// Largest linear memory the program may grow to (e.g. 64MiB, 1GiB, 1048576); with several
+    /// memories, their total. Tables get the same budget, at 8 bytes an element.
     #[arg(long = "max-memory", value_name = "BYTES", value_parser = parse_bytes)]
     pub max_memory: Option<u64>,
 

@@ -175,6 +175,41 @@ fn max_memory_caps_memory_grow() {
     }
 }
 
+/// Found while reviewing the limits for the fuzz targets: tables were not bounded, so a guest under
+/// `--max-memory 16MiB` could make the host allocate 800 MB with two `table.grow`s, and several
+/// memories could each reach the limit. Tables now get a budget of the same size (8 bytes an
+/// element) and all memories share one.
+#[test]
+fn max_memory_bounds_tables_and_all_memories_together() {
+    let sb = Sandbox::new();
+    let tables = sb.file(
+        "tables.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+          (table $t 0 funcref)
+          (func (export "_start")
+            ;; 16 MiB of elements is 2 Mi: 1 Mi fits, 50 Mi more does not.
+            (if (i32.eq (table.grow $t (ref.null func) (i32.const 1048576)) (i32.const -1)) (then (call $proc_exit (i32.const 1))))
+            (if (i32.ne (table.grow $t (ref.null func) (i32.const 50000000)) (i32.const -1)) (then (call $proc_exit (i32.const 2))))
+            (call $proc_exit (i32.const 0))))"#,
+    );
+    let memories = sb.file(
+        "memories.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+          (memory $a 1) (memory $b 1)
+          (func (export "_start")
+            ;; 64 pages in all: $a takes 40, so $b stops at 24.
+            (drop (memory.grow $a (i32.const 39)))
+            (loop $more (br_if $more (i32.ne (memory.grow $b (i32.const 1)) (i32.const -1))))
+            (call $proc_exit (i32.add (memory.size $a) (memory.size $b)))))"#,
+    );
+    for engine in ENGINES {
+        sb.wrun().engine(engine).args(["--max-memory", "16MiB"]).arg(&tables).run().assert_quiet_exit(0);
+        sb.wrun().engine(engine).args(["--max-memory", "4MiB"]).arg(&memories).run().assert_quiet_exit(64);
+    }
+}
+
 // --- The compiled-module cache --------------------------------------------------------------
 
 fn cache_entries(dir: &Path) -> Vec<PathBuf> {

@@ -9,6 +9,7 @@ use runtime_core::WasiCtx;
 
 use crate::cli::EngineKind;
 
+pub mod limits;
 pub mod wasmi_engine;
 pub mod wasmtime_engine;
 

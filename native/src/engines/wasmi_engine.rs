@@ -8,10 +8,10 @@ use runtime_core::imports::{self, ValType as WasiVal, WasiFunc};
 use runtime_core::{SysError, WasiCtx};
 use wasmi::errors::HostError;
 use wasmi::{
-    Caller, Config, Engine, Error, Func, FuncType, Linker, Memory, Module, ResumableCall, Store, StoreLimits,
-    StoreLimitsBuilder, TrapCode, Val, ValType,
+    Caller, Config, Engine, Error, Func, FuncType, Linker, Memory, Module, ResumableCall, Store, TrapCode, Val, ValType,
 };
 
+use super::limits::GuestLimits;
 use super::{parse_invoke_arg, GuestExit, GuestTimeout, InvokeArg, Outcome, RunOptions};
 use crate::module_check;
 
@@ -36,7 +36,7 @@ const SLICE_FUEL: u64 = 20_000_000;
 
 struct HostState {
     wasi: WasiCtx,
-    limits: StoreLimits,
+    limits: GuestLimits,
     memory: Option<Memory>,
 }
 
@@ -108,11 +108,8 @@ pub fn run(wasm: &[u8], wasi: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Out
     let module = Module::new(&engine, wasm).map_err(|e| module_check::load_failure(wasm, "wasmi", &e.to_string()))?;
     let linker = link(&engine)?;
 
-    let mut limits = StoreLimitsBuilder::new();
-    if let Some(max) = opts.max_memory {
-        limits = limits.memory_size(usize::try_from(max).unwrap_or(usize::MAX));
-    }
-    let mut store = Store::new(&engine, HostState { wasi, limits: limits.build(), memory: None });
+    let limits = GuestLimits::new(opts.max_memory);
+    let mut store = Store::new(&engine, HostState { wasi, limits, memory: None });
     store.limiter(|s| &mut s.limits);
     let mut budget = Budget { fuel_left: opts.fuel, deadline: opts.timeout.map(|t| Instant::now() + t) };
     if metered {

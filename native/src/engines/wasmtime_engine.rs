@@ -6,17 +6,18 @@ use std::time::Duration;
 use runtime_core::imports::{self, ValType as WasiVal, WasiFunc};
 use runtime_core::{SysError, WasiCtx};
 use wasmtime::{
-    bail, format_err, Caller, Config, Engine, FuncType, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, Strategy, Trap, Val,
+    bail, format_err, Caller, Config, Engine, FuncType, Linker, Memory, Module, Store, Strategy, Trap, Val,
     ValType, WasmBacktrace,
 };
 
+use super::limits::GuestLimits;
 use super::{parse_invoke_arg, GuestExit, GuestTimeout, InvokeArg, Outcome, RunOptions};
 use crate::cli::EngineKind;
 use crate::{cache, module_check};
 
 struct HostState {
     wasi: WasiCtx,
-    limits: StoreLimits,
+    limits: GuestLimits,
     /// The instance's exported memory, looked up once after instantiation.
     memory: Option<Memory>,
 }
@@ -120,11 +121,8 @@ pub fn run(kind: EngineKind, wasm: &[u8], wasi: WasiCtx, opts: &RunOptions) -> a
     let module = compile(&engine, kind, wasm, opts)?;
     let linker = link(&engine)?;
 
-    let mut limits = StoreLimitsBuilder::new();
-    if let Some(max) = opts.max_memory {
-        limits = limits.memory_size(usize::try_from(max).unwrap_or(usize::MAX));
-    }
-    let mut store = Store::new(&engine, HostState { wasi, limits: limits.build(), memory: None });
+    let limits = GuestLimits::new(opts.max_memory);
+    let mut store = Store::new(&engine, HostState { wasi, limits, memory: None });
     store.limiter(|s| &mut s.limits);
     if let Some(fuel) = opts.fuel {
         store.set_fuel(fuel)?;

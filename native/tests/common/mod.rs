@@ -231,7 +231,7 @@ impl Run {
 }
 
 /// `text` as the contents of a WebAssembly text string literal.
-fn wat_string(text: &[u8]) -> String {
+pub fn wat_string(text: &[u8]) -> String {
     text.iter().map(|b| format!("\\{b:02x}")).collect()
 }
 

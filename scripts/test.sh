@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine (setup included):
-#   1. Rust: unit tests, the guest suite on 3 engines x host/in-memory files, CLI and escape suites
+#   1. Rust: unit tests, the guest suite on 3 engines x host/in-memory files, CLI and escape suites,
+#      and the four fuzz targets' bodies replayed over their committed corpus and past findings
+#      (fuzzing/tests/corpus.rs; fuzzing itself needs nightly and minutes: scripts/fuzz.sh)
 #   2. the shared core builds for wasm32-unknown-unknown
 #   3. the browser core's Rust API under wasm-bindgen-test, in Node and in headless Chrome
 #   4. the npm package: Node tests and Chromium tests (playwright-core, pages without COOP/COEP)

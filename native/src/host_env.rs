@@ -17,8 +17,15 @@ pub struct SystemClocks {
 }
 
 impl SystemClocks {
+    /// Clocks whose monotonic time starts now.
     pub fn new() -> Self {
         Self { origin: Instant::now() }
+    }
+}
+
+impl Default for SystemClocks {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -65,7 +72,14 @@ struct StdinState {
     terminal: bool,
 }
 
+impl Default for Stdin {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Stdin {
+    /// The process's stdin; nothing is read until the guest asks.
     pub fn new() -> Self {
         let terminal = std::io::stdin().is_terminal();
         Self { state: Rc::new(RefCell::new(StdinState { rx: None, buf: Vec::new(), pos: 0, eof: false, terminal })) }

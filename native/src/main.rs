@@ -1,12 +1,5 @@
 //! `wrun`: run a WASI preview 1 program natively, on the same WASI core the browser library uses.
 
-mod cache;
-mod cli;
-mod engines;
-mod host_env;
-mod module_check;
-mod mounts;
-
 use std::io::Write as _;
 use std::process::ExitCode;
 
@@ -15,8 +8,9 @@ use clap::Parser;
 use runtime_core::WasiCtx;
 use wasi_vfs::mem::MemFs;
 
-use cli::Cli;
-use engines::{Outcome, RunOptions};
+use wrun::cli::Cli;
+use wrun::engines::{self, Outcome, RunOptions};
+use wrun::{cache, host_env, module_check, mounts};
 
 /// Exit status of a trapped program (128 + SIGABRT), as wasmtime.
 const EXIT_TRAP: u8 = 134;

@@ -1,0 +1,11 @@
+(module 
+        (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+        (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+ (memory (export "memory") 1)
+ (type $t (func (result i32)))
+            (table 2 funcref) (elem (i32.const 0) $one $two)
+            (func $one (result i32) (i32.const 1)) (func $two (result i32) (i32.const 2))
+            (global $g (mut i32) (i32.const 0))
+            (func $init (global.set $g (call_indirect (type $t) (i32.const 1)))) (start $init)
+            (func (export "_start") (call $proc_exit (global.get $g))))

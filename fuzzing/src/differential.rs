@@ -1,0 +1,183 @@
+//! `differential`: the same call sequences against an in-memory tree and a host directory (a
+//! fresh temporary directory), which must give the same results: the same errno or trap, the same
+//! bytes written to guest memory, the same descriptors open, and in the end the same tree.
+//!
+//! Both sides start from the same seeded tree ([`crate::tree::seed`], without the absolute
+//! symlink a host directory cannot hold) with the root preopened at fd 3 and `d` at fd 4 (a
+//! confined subtree on the in-memory side, its own host directory on the other).
+//!
+//! What is allowed to differ, and why (each exclusion is as narrow as the difference):
+//! - In `filestat` results: `dev`, `ino` and the three timestamps (a host assigns its own numbers
+//!   and stamps real times; the in-memory tree counts from 1 and stamps a fixed clock), and for
+//!   directories also `nlink` and `size` (a host reports block sizes and its own link counting).
+//! - In `fd_readdir` results: `d_ino`, for the same reason.
+//! - `path_symlink` with an absolute target is not run on either side: a host directory refuses
+//!   to create one (`EPERM`, as wasmtime) while the in-memory tree stores it verbatim and refuses
+//!   it only when followed. The difference is deliberate (an absolute link on the host would be
+//!   followed by host programs outside the sandbox), and running the call would fork the trees.
+//! - When the in-memory tree answers `ENOSPC` its quota ([`crate::wasi_calls::QUOTA`]) is full
+//!   where the host disk is not; the trees differ from there on, so the comparison stops.
+//! - When the host refuses with `EPERM` a path relative to a directory that is not a preopen and
+//!   the in-memory tree does not: every host directory handle is its own confinement root (cap-std),
+//!   while an in-memory handle may climb with `..` up to its preopen. Also where the comparison stops.
+
+use runtime_core::{imports, SysError, WasiCtx, WasiFunc};
+use wasi_vfs::host::HostDir;
+use wasi_vfs::mem::MemFs;
+use wasi_vfs::{Dir, Errno};
+
+use crate::calls::{self, Op, Program};
+use crate::{tree, wasi_calls};
+
+/// Runs one input.
+pub fn run(data: &[u8]) {
+    let program = Program::decode(data);
+    let tmp = crate::scratch_dir();
+    let root = tmp.path().join("root");
+    std::fs::create_dir(&root).expect("mkdir root");
+    let host_root = HostDir::open_ambient(&root).expect("open the host root");
+    tree::seed(&host_root, false).expect("seed the host tree");
+    let fs = MemFs::with_quota(wasi_calls::QUOTA);
+    tree::seed(&*fs.root(), false).expect("seed the in-memory tree");
+
+    let mut sides = [
+        Side::new(fs.root(), fs.confined_dir("d").expect("seeded d")),
+        Side::new(Box::new(host_root), Box::new(HostDir::open_ambient(&root.join("d")).expect("open d"))),
+    ];
+    for op in &program.ops {
+        match op {
+            Op::Poke { slot, bytes } => sides.iter_mut().for_each(|s| Op::poke(&mut s.mem, *slot, bytes)),
+            Op::Call { func, args } => {
+                if skipped(*func, args, &sides[0].mem) {
+                    continue;
+                }
+                let [mem_side, host_side] = &mut sides;
+                let a = mem_side.call(*func, args);
+                let b = host_side.call(*func, args);
+                if a != b {
+                    if inherent(*func, args, &a, &b, host_side) {
+                        return;
+                    }
+                    panic!("{} {args:x?}: in memory {a:?}, on the host {b:?}", func.name());
+                }
+                for side in sides.iter_mut() {
+                    normalize(*func, args, &a, &mut side.mem);
+                }
+                if let Some(at) = sides[0].mem.iter().zip(&sides[1].mem).position(|(x, y)| x != y) {
+                    let show = |m: &[u8]| m[at.saturating_sub(8)..(at + 24).min(m.len())].to_vec();
+                    panic!(
+                        "{} {args:x?} -> {a:?}: guest memory differs at {at:#x}: in memory {:x?}, on the host {:x?}",
+                        func.name(),
+                        show(&sides[0].mem),
+                        show(&sides[1].mem)
+                    );
+                }
+                let fds = |s: &mut Side| s.ctx.fds().open_fds().collect::<Vec<_>>();
+                let (fa, fb) = (fds(&mut sides[0]), fds(&mut sides[1]));
+                assert_eq!(fa, fb, "{} {args:x?}: open descriptors differ", func.name());
+                if matches!(a, Err(SysError::Exit(_))) {
+                    break;
+                }
+            }
+        }
+    }
+    let a = tree::snapshot(&*fs.root()).expect("snapshot the in-memory tree");
+    let b = tree::snapshot(&HostDir::open_ambient(&root).expect("reopen the host root")).expect("snapshot the host tree");
+    assert_eq!(a, b, "the trees differ at the end");
+}
+
+struct Side {
+    ctx: WasiCtx,
+    mem: Vec<u8>,
+}
+
+impl Side {
+    fn new(root: Box<dyn Dir>, sub: Box<dyn Dir>) -> Self {
+        let mut b = WasiCtx::builder();
+        b.arg("fuzz").env("K", "V").deterministic(0);
+        b.preopen("/sandbox", root).preopen("/sub", sub);
+        Side { ctx: b.build().expect("context"), mem: calls::memory() }
+    }
+
+    fn call(&mut self, func: WasiFunc, args: &[u64]) -> Result<u16, SysError> {
+        imports::call(&mut self.ctx, &mut self.mem, func, args)
+    }
+
+    /// Whether `fd` is a directory that is not a preopen.
+    fn is_plain_dir(&mut self, fd: u64) -> bool {
+        let Ok(fd) = u32::try_from(fd) else { return false };
+        matches!(self.ctx.fds().get(fd).map(|e| &e.desc), Ok(runtime_core::fd_table::Descriptor::Dir(d)) if d.preopen.is_none())
+    }
+}
+
+/// Calls not run on either side (see the module documentation).
+fn skipped(func: WasiFunc, args: &[u64], mem: &[u8]) -> bool {
+    if func != WasiFunc::PathSymlink {
+        return false;
+    }
+    let (ptr, len) = (args[0] as u32 as usize, args[1] as u32 as usize);
+    mem.get(ptr..ptr.saturating_add(len)).is_some_and(|target| target.first() == Some(&b'/'))
+}
+
+/// A difference the backings are allowed (see the module documentation); the caller stops.
+fn inherent(func: WasiFunc, args: &[u64], mem: &Result<u16, SysError>, host: &Result<u16, SysError>, host_side: &mut Side) -> bool {
+    let errno = |e: Errno| Ok(e.raw());
+    if *mem == errno(Errno::Nospc) {
+        return true;
+    }
+    if *host == errno(Errno::Perm) {
+        // The directory arguments of each path call.
+        use WasiFunc as F;
+        let dirs: &[usize] = match func {
+            F::PathLink => &[0, 4],
+            F::PathRename => &[0, 3],
+            F::PathSymlink => &[2],
+            F::PathCreateDirectory
+            | F::PathFilestatGet
+            | F::PathFilestatSetTimes
+            | F::PathOpen
+            | F::PathReadlink
+            | F::PathRemoveDirectory
+            | F::PathUnlinkFile => &[0],
+            _ => &[],
+        };
+        return dirs.iter().any(|&i| host_side.is_plain_dir(args[i]));
+    }
+    false
+}
+
+/// Zeroes what may differ in a successful call's output (see the module documentation).
+fn normalize(func: WasiFunc, args: &[u64], result: &Result<u16, SysError>, mem: &mut [u8]) {
+    if *result != Ok(0) {
+        return;
+    }
+    match func {
+        WasiFunc::FdFilestatGet => normalize_filestat(mem, args[1]),
+        WasiFunc::PathFilestatGet => normalize_filestat(mem, args[4]),
+        WasiFunc::FdReaddir => {
+            let (buf, used_at) = (args[1] as u32 as usize, args[4] as u32 as usize);
+            let used = u32::from_le_bytes(mem[used_at..used_at + 4].try_into().unwrap_or([0; 4])) as usize;
+            let region = &mut mem[buf..buf + used];
+            let mut at = 0usize;
+            while at < region.len() {
+                // d_ino is bytes 8..16 of each 24-byte header; a cut-off header keeps what fits.
+                let end = region.len();
+                region[(at + 8).min(end)..(at + 16).min(end)].fill(0);
+                let Some(namlen) = region.get(at + 16..at + 20) else { break };
+                let namlen = u32::from_le_bytes(namlen.try_into().unwrap_or([0; 4])) as usize;
+                at += 24 + namlen;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn normalize_filestat(mem: &mut [u8], at: u64) {
+    let at = at as u32 as usize;
+    let st = &mut mem[at..at + 64];
+    st[0..16].fill(0);
+    if st[16] == wasi_vfs::FileType::Directory as u8 {
+        st[24..40].fill(0);
+    }
+    st[40..64].fill(0);
+}

@@ -85,8 +85,12 @@ export function spawn(wasm, opts = {}) {
     // A Response can be read once: take its bytes now.
     if (typeof Response !== 'undefined' && wasm instanceof Response) wasm = new Uint8Array(await wasm.arrayBuffer());
     if (engine === 'wasmi') wasm = await guestBytes(wasm);
-    // The core loads while the program compiles.
-    const [c] = await Promise.all([init(), engine === 'browser' && opts.maxMemoryBytes === undefined ? compileGuest(wasm) : null]);
+    // The core loads while the program compiles; a compile error waits until the checks have
+    // had their say, so a bad module gets the same message as under wrun.
+    const compiling = engine === 'browser' && opts.maxMemoryBytes === undefined ? compileGuest(wasm) : null;
+    compiling?.catch(() => {});
+    const c = await init();
+    checkGuest(c, wasm, opts.maxMemoryBytes);
     if (engine === 'browser' && opts.maxMemoryBytes !== undefined) {
       // The browser's engine has no memory limiter: lower the module's declared maximum instead.
       try {
@@ -96,7 +100,6 @@ export function spawn(wasm, opts = {}) {
       }
     }
     const module = await compileGuest(wasm);
-    checkGuest(module, c.wasiImports(), undefined);
     // kill() may come before the program starts (while the core loads or the module compiles).
     if (ctl.stopped) throw new WrunError(ctl.stopped, 'the program was killed before it started', { exitCode: EXIT_STATUS[ctl.stopped], stdout: new Uint8Array(0), stderr: new Uint8Array(0) });
     let timer = null;

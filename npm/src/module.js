@@ -48,8 +48,28 @@ export async function compileGuest(wasm) {
   return module;
 }
 
-/** Names imports the runtime does not provide and checks the entry point, as `wrun` does. */
-export function checkGuest(module, wasiImports, invoke) {
+const checked = new WeakMap();
+
+/**
+ * Makes the checks `wrun` makes before running a module, with the same messages (the core's
+ * `checkModule`: imports and their signatures, the entry point, the memory cap). A program given
+ * as a compiled WebAssembly.Module has no bytes to read: its imports and exports are checked by
+ * name only.
+ */
+export function checkGuest(core, wasm, maxMemoryBytes) {
+  if (wasm instanceof WebAssembly.Module) return checkModuleObject(wasm, core.wasiImports());
+  const bytes = asBytes(wasm);
+  const seen = checked.get(bytes.buffer);
+  if (seen && seen.length === bytes.length && seen.maxMemoryBytes === maxMemoryBytes) return;
+  try {
+    core.checkModule(bytes, maxMemoryBytes);
+  } catch (e) {
+    throw new WrunError(e.kind ?? 'invalid-module', e.message);
+  }
+  checked.set(bytes.buffer, { length: bytes.length, maxMemoryBytes });
+}
+
+function checkModuleObject(module, wasiImports) {
   const sigs = new Map(wasiImports.map(([name, sig]) => [name, sig]));
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.kind !== 'function') {
@@ -61,10 +81,7 @@ export function checkGuest(module, wasiImports, invoke) {
     }
   }
   const exports = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
-  const entry = invoke ?? '_start';
-  if (!exports.includes(entry)) {
-    throw new WrunError('no-start', invoke
-      ? `the module exports no function \`${invoke}\``
-      : `the module has no \`_start\` function, so it is not a WASI command (it exports: ${exports.join(', ') || 'nothing'})`);
+  if (!exports.includes('_start')) {
+    throw new WrunError('no-start', `the module has no \`_start\` function, so it is not a WASI command (it exports: ${exports.join(', ') || 'nothing'})`);
   }
 }

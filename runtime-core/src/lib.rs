@@ -33,7 +33,10 @@ pub mod error;
 pub mod fd_table;
 pub mod host;
 pub mod imports;
+pub mod limits;
 pub mod memory;
+#[cfg(feature = "module-check")]
+pub mod module_check;
 pub mod syscalls;
 
 pub use ctx::{WasiCtx, WasiCtxBuilder};

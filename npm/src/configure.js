@@ -19,6 +19,7 @@ export function configure(core, opts, fs, { onStdout, onStderr } = {}) {
   b.tty(!!opts.tty, !!opts.tty);
   if (onStdout) b.onStdout(onStdout);
   if (onStderr) b.onStderr(onStderr);
+  if (opts.maxOutputBytes !== undefined) b.outputLimit(Number(opts.maxOutputBytes));
   if (opts.deterministic !== undefined) b.deterministic(Number(opts.deterministic));
   return b;
 }

@@ -35,7 +35,7 @@ async function startWorker(onMessage) {
   };
 }
 
-const CLONEABLE = ['args', 'env', 'preopens', 'tty', 'deterministic', 'engine', 'name'];
+const CLONEABLE = ['args', 'env', 'preopens', 'tty', 'deterministic', 'engine', 'name', 'maxOutputBytes'];
 
 export function runInWorker(module, opts, ctl) {
   let worker = null;

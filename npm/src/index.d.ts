@@ -29,6 +29,12 @@ export interface RunOptions {
   fuel?: number;
   /** Cap on linear memory, in bytes: `memory.grow` past it fails inside the program, as under `wrun --max-memory`. */
   maxMemoryBytes?: number;
+  /**
+   * Bytes of stdout, and of stderr, kept for the result (default 256 MiB). Past it, output that
+   * goes to no `onStdout`/`onStderr` callback fails inside the program with ENOSPC (as a full disk
+   * would); with a callback the program goes on and the result keeps only the first part.
+   */
+  maxOutputBytes?: number;
   /** Report stdin/stdout/stderr as a terminal (tools then colour their output). */
   tty?: boolean;
   /** Fixed clocks and seeded random_get: reproducible runs. */

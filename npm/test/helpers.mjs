@@ -27,10 +27,14 @@ export const NO_START = [0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1
 export const NOT_WASM = Array.from(new TextEncoder().encode('#!/bin/sh\necho this is not wasm\n'));
 
 let binaryen;
-/** Assembles WebAssembly text with binaryen (a devDependency), checking the result validates. */
-export async function wat(text) {
+/**
+ * Assembles WebAssembly text with binaryen (a devDependency), checking the result validates.
+ * `referenceTypes` enables `table.grow` and friends.
+ */
+export async function wat(text, { referenceTypes = false } = {}) {
   binaryen ??= (await import('binaryen')).default;
   const m = binaryen.parseText(text);
+  if (referenceTypes) m.setFeatures(m.getFeatures() | binaryen.Features.ReferenceTypes);
   try {
     if (!m.validate()) throw new Error('the WAT does not validate');
     return m.emitBinary();

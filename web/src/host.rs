@@ -65,16 +65,43 @@ pub struct JsOutput {
     terminal: bool,
     last_flush: f64,
     writes_since_clock: u32,
-    /// Everything written, when the caller asked to collect it (the `run()` result).
+    /// Everything written, when the caller asked to collect it (the `run()` result), up to
+    /// `limit` bytes.
     pub collected: Option<Rc<RefCell<Vec<u8>>>>,
+    limit: usize,
 }
 
 const FLUSH_BYTES: usize = 64 * 1024;
 const FLUSH_MS: f64 = 20.0;
 
 impl JsOutput {
-    pub fn new(callback: Option<js_sys::Function>, terminal: bool, collected: Option<Rc<RefCell<Vec<u8>>>>) -> Self {
-        Self { callback, buf: Vec::new(), terminal, last_flush: performance_now(), writes_since_clock: 0, collected }
+    /// `limit` bounds what is collected: a program writing gigabytes must not take the page's
+    /// memory with it.
+    pub fn new(callback: Option<js_sys::Function>, terminal: bool, collected: Option<Rc<RefCell<Vec<u8>>>>, limit: usize) -> Self {
+        Self { callback, buf: Vec::new(), terminal, last_flush: performance_now(), writes_since_clock: 0, collected, limit }
+    }
+
+    /// Keeps `data` for the result, within the limit. Past it, with a callback receiving the
+    /// output nothing is lost and collecting just stops; without one the output would be lost,
+    /// so the program is told as a full disk tells it: a short write, then `ENOSPC`.
+    fn collect(&mut self, data: &[u8]) -> Result<usize, Errno> {
+        let Some(c) = &self.collected else { return Ok(data.len()) };
+        let mut c = c.borrow_mut();
+        let room = self.limit.saturating_sub(c.len());
+        if data.len() <= room {
+            c.extend_from_slice(data);
+            return Ok(data.len());
+        }
+        if self.callback.is_some() {
+            drop(c);
+            self.collected = None;
+            return Ok(data.len());
+        }
+        if room == 0 {
+            return Err(Errno::Nospc);
+        }
+        c.extend_from_slice(&data[..room]);
+        Ok(room)
     }
 
     fn deliver(&mut self) -> Result<(), Errno> {
@@ -95,12 +122,10 @@ impl JsOutput {
 
 impl OutputStream for JsOutput {
     fn write(&mut self, data: &[u8]) -> Result<usize, Errno> {
-        if let Some(c) = &self.collected {
-            c.borrow_mut().extend_from_slice(data);
-        }
         if self.callback.is_none() {
-            return Ok(data.len());
+            return self.collect(data);
         }
+        self.collect(data)?;
         self.buf.extend_from_slice(data);
         self.writes_since_clock += 1;
         // Reading the clock is a call into JS: look at it every 32 writes, not on each one.

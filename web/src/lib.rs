@@ -15,6 +15,7 @@ mod fs;
 mod host;
 mod memory;
 mod memory_cap;
+mod module_check;
 mod session;
 #[cfg(feature = "wasmi")]
 mod wasmi_run;

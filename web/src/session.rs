@@ -29,13 +29,17 @@ pub struct SessionBuilder {
     stdin_tty: bool,
     stdout_tty: bool,
     collect: bool,
+    output_limit: usize,
 }
+
+/// Bytes of stdout (and of stderr) a run keeps for its result unless told otherwise.
+pub const DEFAULT_OUTPUT_LIMIT: usize = 256 << 20;
 
 #[wasm_bindgen]
 impl SessionBuilder {
     #[wasm_bindgen(constructor)]
     pub fn new() -> SessionBuilder {
-        SessionBuilder { builder: Some(WasiCtx::builder()), stdout: None, stderr: None, stdin_tty: false, stdout_tty: false, collect: true }
+        SessionBuilder { builder: Some(WasiCtx::builder()), stdout: None, stderr: None, stdin_tty: false, stdout_tty: false, collect: true, output_limit: DEFAULT_OUTPUT_LIMIT }
     }
 
     fn b(&mut self) -> Result<&mut WasiCtxBuilder, JsValue> {
@@ -85,6 +89,13 @@ impl SessionBuilder {
         self.collect = yes;
     }
 
+    /// Bytes of stdout, and of stderr, kept for the result (default 256 MiB). Past it a program
+    /// whose output goes to no callback gets `ENOSPC`; with a callback, collecting stops.
+    #[wasm_bindgen(js_name = outputLimit)]
+    pub fn output_limit(&mut self, bytes: f64) {
+        self.output_limit = bytes as usize;
+    }
+
     /// Fixed clocks and seeded randomness.
     pub fn deterministic(&mut self, seed: f64) -> Result<(), JsValue> {
         self.b()?.deterministic(seed as u64);
@@ -99,8 +110,8 @@ impl SessionBuilder {
         let err = CollectOutput::default();
         let collect = |c: &CollectOutput| self.collect.then(|| c.data.clone());
         b.stdin(Box::new(JsStdin { queue: stdin.clone(), terminal: self.stdin_tty }))
-            .stdout(Box::new(JsOutput::new(self.stdout.take(), self.stdout_tty, collect(&out))))
-            .stderr(Box::new(JsOutput::new(self.stderr.take(), self.stdout_tty, collect(&err))))
+            .stdout(Box::new(JsOutput::new(self.stdout.take(), self.stdout_tty, collect(&out), self.output_limit)))
+            .stderr(Box::new(JsOutput::new(self.stderr.take(), self.stdout_tty, collect(&err), self.output_limit)))
             .clocks(Box::new(BrowserClocks::new()))
             .entropy(Box::new(BrowserEntropy))
             .waiter(Box::new(RecordingWaiter { last: wait.clone() }));

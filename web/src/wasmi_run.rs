@@ -8,12 +8,13 @@
 
 use js_sys::Uint8Array;
 use runtime_core::imports::{self, ValType as WasiVal, WasiFunc};
+use runtime_core::limits::{GrowthBudget, MAX_OBJECTS};
 use runtime_core::SysError;
 use wasm_bindgen::prelude::*;
 use wasmi::errors::HostError;
 use wasmi::{
     Caller, Config, CustomFuelCosts, Engine, Error, Func, FuncType, Linker, Memory, Module, ResumableCall,
-    ResumableCallHostTrap, ResumableCallOutOfFuel, Store, StoreLimits, StoreLimitsBuilder, TrapCode, Val, ValType,
+    ResumableCallHostTrap, ResumableCallOutOfFuel, Store, TrapCode, Val, ValType,
 };
 
 use crate::errors::error;
@@ -57,10 +58,31 @@ impl HostError for HostTrap {}
 
 struct HostState {
     session: WasiSession,
-    limits: StoreLimits,
+    limits: Limits,
     memory: Option<Memory>,
     /// The call that asked to wait, to be made again on the next step.
     blocked: Option<(WasiFunc, Vec<u64>)>,
+}
+
+/// `maxMemoryBytes` as wasmi's limiter: memories and tables, as under `wrun --max-memory`.
+struct Limits(GrowthBudget);
+
+impl wasmi::ResourceLimiter for Limits {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
+        Ok(self.0.memory_growing(current, desired))
+    }
+    fn table_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
+        Ok(self.0.table_growing(current, desired))
+    }
+    fn instances(&self) -> usize {
+        MAX_OBJECTS
+    }
+    fn tables(&self) -> usize {
+        MAX_OBJECTS
+    }
+    fn memories(&self) -> usize {
+        MAX_OBJECTS
+    }
 }
 
 enum Paused {
@@ -155,11 +177,8 @@ impl WasmiRun {
         let engine = Engine::new(&config);
         let module = Module::new(&engine, wasm).map_err(|e| error(&format!("invalid module: {e}")))?;
         let linker = link(&engine).map_err(|e| error(&e.to_string()))?;
-        let mut limits = StoreLimitsBuilder::new();
-        if let Some(max) = max_memory {
-            limits = limits.memory_size(max as usize);
-        }
-        let mut store = Store::new(&engine, HostState { session, limits: limits.build(), memory: None, blocked: None });
+        let limits = Limits(GrowthBudget::new(max_memory.map(|m| m as u64)));
+        let mut store = Store::new(&engine, HostState { session, limits, memory: None, blocked: None });
         store.limiter(|s| &mut s.limits);
         let fuel_left = fuel.map(|f| f as u64);
         let mut run = WasmiRun { store, paused: Paused::Done, fuel_left };

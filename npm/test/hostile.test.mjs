@@ -1,0 +1,191 @@
+// Hostile and malformed programs against the package, on every engine: memory and table bombs
+// under maxMemoryBytes, deep recursion, output floods, a disk-filling guest, and a corpus of bad
+// modules whose one-line errors must be word for word those of the native `wrun`.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run, spawn, FileSystem, init, WrunError } from '../dist/index.js';
+import { guest, wat, REPO } from './helpers.mjs';
+
+/** The engines a program can run on, as run() options. */
+const ENGINES = { browser: {}, worker: { worker: true }, wasmi: { engine: 'wasmi' } };
+
+async function rejectsWith(promise, kind) {
+  const e = await promise.then((r) => assert.fail(`expected a "${kind}" error, the run exited with ${r.exitCode}`), (err) => err);
+  assert.ok(e instanceof WrunError, `expected a WrunError, got ${e?.stack ?? e}`);
+  assert.equal(e.kind, kind, e.message);
+  assert.ok(!e.message.includes('\n'), `not one line: ${JSON.stringify(e.message)}`);
+  return e;
+}
+
+const PROC_EXIT = '(import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))';
+const FD_WRITE = '(import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))';
+
+describe('limits', () => {
+  // Grows one page at a time until refused, then asks for 65536 pages at once; exits with the
+  // number of pages it got.
+  const memoryBomb = wat(`(module ${PROC_EXIT} (memory (export "memory") 1)
+    (func (export "_start")
+      (loop $more (br_if $more (i32.ne (memory.grow (i32.const 1)) (i32.const -1))))
+      (drop (memory.grow (i32.const 65536)))
+      (call $exit (memory.size))))`);
+  // Under a 4 MiB cap (512 Ki elements at 8 bytes) 256 Ki elements fit, 1 Mi more do not (V8's
+  // own limit, 10 M elements, would allow them).
+  const tableBomb = wat(`(module ${PROC_EXIT} (memory (export "memory") 1) (table $t 0 funcref)
+    (func (export "_start")
+      (if (i32.eq (table.grow $t (ref.null func) (i32.const 262144)) (i32.const -1)) (then (call $exit (i32.const 1))))
+      (if (i32.ne (table.grow $t (ref.null func) (i32.const 1048576)) (i32.const -1)) (then (call $exit (i32.const 2))))
+      (call $exit (i32.const 0))))`, { referenceTypes: true });
+  const recursion = wat(`(module (memory (export "memory") 1)
+    (func $down (param i32) (result i32) (i32.add (call $down (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+    (func (export "_start") (drop (call $down (i32.const 0)))))`);
+
+  for (const [name, opts] of Object.entries(ENGINES)) {
+    test(`a memory.grow bomb stops at maxMemoryBytes (${name})`, async () => {
+      const r = await run(await memoryBomb, { ...opts, maxMemoryBytes: 4 << 20 });
+      assert.equal(r.exitCode, 64, 'pages reached under a 4 MiB cap');
+    });
+
+    test(`a table.grow bomb is refused past maxMemoryBytes (${name})`, async () => {
+      const r = await run(await tableBomb, { ...opts, maxMemoryBytes: 4 << 20 });
+      assert.equal(r.exitCode, 0, r.exitCode === 1 ? 'the allowed growth was refused' : 'the 1 Mi-element growth was allowed');
+    });
+
+    test(`deep recursion is a stack-overflow trap, not a crash (${name})`, async () => {
+      const e = await rejectsWith(run(await recursion, opts), 'trap');
+      assert.equal(e.exitCode, 134);
+      assert.match(e.message, /stack/i);
+      // The runtime is still usable afterwards.
+      assert.equal((await run(guest('hello'), opts)).stdoutText, 'Hello, world!\n');
+    });
+  }
+
+  test('a memory that starts above maxMemoryBytes is refused before it runs, as by wrun', async () => {
+    const big = await wat('(module (memory (export "memory") 2) (func (export "_start")))');
+    for (const opts of Object.values(ENGINES)) {
+      const e = await rejectsWith(run(big, { ...opts, maxMemoryBytes: 65536 }), 'link');
+      assert.match(e.message, /memory starts at 2 pages \(131072 bytes\), more than maxMemoryBytes allows \(65536 bytes\)/);
+    }
+  });
+});
+
+describe('output floods', () => {
+  // Writes 1 MiB to stdout `rounds` times (forever if 0); exits with fd_write's errno when one fails.
+  const flood = (rounds) => wat(`(module ${PROC_EXIT} ${FD_WRITE} (memory (export "memory") 17)
+    (func (export "_start") (local $e i32) (local $n i32)
+      (i32.store (i32.const 0) (i32.const 65536)) (i32.store (i32.const 4) (i32.const 1048576))
+      (loop $more
+        (local.set $e (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (if (local.get $e) (then (call $exit (local.get $e))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br_if $more (i32.or (i32.eqz (i32.const ${rounds})) (i32.lt_u (local.get $n) (i32.const ${rounds})))))
+      (call $exit (i32.const 0))))`);
+
+  for (const [name, opts] of Object.entries(ENGINES)) {
+    test(`endless stdout with nobody reading: ENOSPC at maxOutputBytes, the first part kept (${name})`, async () => {
+      const r = await run(await flood(0), { ...opts, maxOutputBytes: 8 << 20 });
+      assert.equal(r.exitCode, 51, 'the program sees ENOSPC (51)');
+      assert.equal(r.stdout.length, 8 << 20);
+    });
+  }
+
+  test('with onStdout, output past maxOutputBytes still streams and the program finishes', async () => {
+    let streamed = 0;
+    const r = await run(await flood(16), { maxOutputBytes: 4 << 20, onStdout: (c) => { streamed += c.length; } });
+    assert.equal(r.exitCode, 0);
+    assert.equal(streamed, 16 << 20);
+    assert.ok(r.stdout.length <= 4 << 20, `kept ${r.stdout.length} bytes`);
+  });
+
+  test('a program filling a FileSystem with a quota gets ENOSPC and the files stay usable', async () => {
+    await init();
+    const fs = new FileSystem();
+    fs.setQuota(2 << 20);
+    // Copies stdin to a file until a write fails: the shell's `cat > big`.
+    const fill = await wat(`(module ${PROC_EXIT} ${FD_WRITE}
+      (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+      (memory (export "memory") 2) (data (i32.const 16) "big")
+      (func (export "_start") (local $e i32)
+        (if (call $open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 3) (i32.const 9) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 32)) (then unreachable))
+        (i32.store (i32.const 0) (i32.const 65536)) (i32.store (i32.const 4) (i32.const 65536))
+        (loop $more
+          (local.set $e (call $write (i32.load (i32.const 32)) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (br_if $more (i32.eqz (local.get $e))))
+        (call $exit (local.get $e))))`);
+    const r = await run(fill, { fs });
+    assert.equal(r.exitCode, 51, 'ENOSPC');
+    const size = fs.stat('/big').size;
+    assert.ok(size > 0 && size <= 2 << 20, `the file has ${size} bytes`);
+    fs.remove('/big');
+    fs.writeFile('/small', 'still works');
+    assert.equal(new TextDecoder().decode(fs.readFile('/small')), 'still works');
+  });
+});
+
+describe('malformed modules: the same one-line error as wrun, on every engine', () => {
+  const WRUN = join(REPO, 'target/release/wrun');
+  const hello = guest('hello');
+  const header = (rest) => new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...rest]);
+  const cases = {
+    'truncated': async () => hello.slice(0, 20),
+    'wrong magic': async () => new Uint8Array([0, 0x61, 0x73, 0x6e, 1, 0, 0, 0]),
+    'version 2': async () => new Uint8Array([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0]),
+    'a component': async () => new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]),
+    'a huge section size': async () => header([1, 0xff, 0xff, 0xff, 0x0f, 0x01]),
+    'an unknown import': () => wat('(module (import "env" "foo" (func)) (func (export "_start")))'),
+    'a WASI import of the wrong type': () => wat('(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32))) (memory (export "memory") 1) (func (export "_start")))'),
+    'a wasi_unstable import': () => wat('(module (import "wasi_unstable" "fd_write" (func (param i32 i32 i32 i32) (result i32))) (memory (export "memory") 1) (func (export "_start")))'),
+    'an imported memory': () => wat('(module (import "env" "memory" (memory 1)) (func (export "_start")))'),
+    'no _start': () => wat('(module (func (export "main")))'),
+    'a _start of the wrong type': () => wat('(module (func (export "_start") (param i32) (result i32) (local.get 0)))'),
+  };
+
+  test('wrun is built (cargo build --release -p wrun)', () => assert.ok(existsSync(WRUN), `${WRUN} is missing`));
+
+  /** wrun's message for `bytes`: its stderr line without the `wrun: error: \`file\`: ` prefix. */
+  function wrunSays(bytes) {
+    const dir = mkdtempSync(join(tmpdir(), 'wrun-bad-'));
+    writeFileSync(join(dir, 'bad.wasm'), bytes);
+    try {
+      execFileSync(WRUN, ['bad.wasm'], { cwd: dir, stdio: 'pipe' });
+    } catch (e) {
+      assert.equal(e.status, 1, 'wrun exits 1 for a module it cannot load');
+      const line = e.stderr.toString().trim();
+      assert.ok(!line.includes('\n'), line);
+      // The CLI alone can point at --invoke; the rest of the line is the shared check's.
+      return line.replace(/^wrun: error: `bad\.wasm`: /, '').replace('; to call one of its exports use --invoke NAME', '');
+    }
+    return assert.fail('wrun ran the module');
+  }
+
+  for (const [name, make] of Object.entries(cases)) {
+    test(name, { skip: !existsSync(WRUN) && 'wrun is not built' }, async () => {
+      const bytes = await make();
+      const native = wrunSays(bytes);
+      for (const [engine, opts] of Object.entries(ENGINES)) {
+        const e = await run(bytes, opts).then(() => assert.fail(`${engine} ran it`), (err) => err);
+        assert.ok(e instanceof WrunError, `${engine}: ${e?.stack ?? e}`);
+        assert.equal(e.message, native, `${engine} (kind ${e.kind})`);
+      }
+    });
+  }
+
+  test('an ill-typed function body is "invalid-module" everywhere (the validator is the engine\'s)', async () => {
+    const bytes = header([1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 7, 10, 1, 6, 95, 115, 116, 97, 114, 116, 0, 0, 10, 7, 1, 5, 0, 0x41, 1, 0x6a, 0x0b]);
+    assert.match(wrunSays(bytes), /^invalid module: /);
+    for (const opts of Object.values(ENGINES)) {
+      const e = await rejectsWith(run(bytes, opts), 'invalid-module');
+      assert.match(e.message, /^invalid module: /);
+    }
+  });
+
+  test('spawn() reports a bad module through wait(), and stdin writes to it are harmless', async () => {
+    const proc = spawn(new Uint8Array([1, 2, 3]));
+    proc.stdin.write('ignored');
+    proc.stdin.close();
+    await rejectsWith(proc.wait(), 'invalid-module');
+  });
+});

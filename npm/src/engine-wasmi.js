@@ -2,7 +2,7 @@
 // use only (about 350 KiB gzip) so pages that never need it never download it. It runs the guest
 // in slices of fuel and returns to the event loop between them, so it can count fuel, pause on
 // stdin without JSPI, and be stopped even on the page's main thread.
-import { WrunError, EXIT_STATUS } from './errors.js';
+import { WrunError, EXIT_STATUS, stopMessage } from './errors.js';
 import { configure } from './configure.js';
 
 const STEP_FINISHED = 0;
@@ -52,7 +52,7 @@ export async function runOnWasmi(bytes, opts, ctl) {
     let lastYield = performance.now();
     for (;;) {
       if (ctl.stopped) {
-        const msg = ctl.stopped === 'timeout' ? 'the program timed out (timeoutMs) and was stopped' : 'the program was killed';
+        const msg = stopMessage(ctl.stopped, opts.timeoutMs);
         throw new WrunError(ctl.stopped, msg, { exitCode: EXIT_STATUS[ctl.stopped], ...outputs() });
       }
       let s;

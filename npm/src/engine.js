@@ -2,7 +2,7 @@
 // core's WasiSession. Where JSPI exists, `fd_read` and `poll_oneoff` may suspend the guest until
 // input arrives or a deadline passes; elsewhere sleeps block the thread and a read of stdin that
 // has no data yet ends the run with a "needs-input" error (use the wasmi engine or a worker).
-import { ExitSignal, WrunError, EXIT_STATUS } from './errors.js';
+import { ExitSignal, WrunError, EXIT_STATUS, stopMessage } from './errors.js';
 
 const CALL_EXIT = -1;
 const CALL_TRAP = -2;
@@ -163,7 +163,7 @@ function trapMessage(e) {
  * Runs `module` to completion. `builder` is a configured core SessionBuilder. Resolves with the
  * exit code; rejects with a WrunError for traps and stops.
  */
-export async function runGuest(core, module, builder, ctl, { engine = 'auto' } = {}) {
+export async function runGuest(core, module, builder, ctl, { engine = 'auto', timeoutMs } = {}) {
   const useJSPI = hasJSPI && engine !== 'sync';
   const session = builder.start();
   ctl.attach(session);
@@ -187,7 +187,7 @@ export async function runGuest(core, module, builder, ctl, { engine = 'auto' } =
     if (e instanceof StopSignal) {
       const msg = {
         killed: 'the program was killed',
-        timeout: 'the program timed out (timeoutMs) and was stopped',
+        timeout: stopMessage('timeout', timeoutMs),
         'needs-input': 'the program waits for stdin, and this engine cannot pause it without JSPI: use engine "wasmi", run it in a worker, or give all of stdin up front',
       }[e.kind];
       throw new WrunError(e.kind, msg, { exitCode: EXIT_STATUS[e.kind] ?? 1, ...results() });

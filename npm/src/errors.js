@@ -10,6 +10,12 @@ export class WrunError extends Error {
   }
 }
 
+/** Why a stopped program stopped, in the words `wrun` uses (`timed out after 200ms (--timeout)`). */
+export function stopMessage(kind, timeoutMs) {
+  if (kind === 'timeout') return `the program timed out${timeoutMs === undefined ? '' : ` after ${timeoutMs} ms`} (timeoutMs) and was stopped`;
+  return 'the program was killed';
+}
+
 /** Exit status for each way a run can end without `proc_exit`, matching the native `wrun`. */
 export const EXIT_STATUS = { trap: 134, timeout: 124, 'out-of-fuel': 124, killed: 137 };
 

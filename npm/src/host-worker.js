@@ -2,7 +2,7 @@
 // worker_threads Worker in Node): the page stays responsive, and kill() or timeoutMs end even a
 // busy loop at once by terminating the worker. The mounted FileSystem travels as a tar image and
 // comes back when the program ends (a killed program's file changes are lost).
-import { WrunError, EXIT_STATUS } from './errors.js';
+import { WrunError, EXIT_STATUS, stopMessage } from './errors.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
@@ -80,7 +80,7 @@ export function runInWorker(module, opts, ctl) {
       stopped = kind;
       if (!worker) return;
       finish();
-      const msg = kind === 'timeout' ? 'the program timed out (timeoutMs) and was stopped' : 'the program was killed';
+      const msg = stopMessage(kind, opts.timeoutMs);
       settle.reject(new WrunError(kind, msg, { exitCode: EXIT_STATUS[kind] }));
     },
   };

@@ -23,7 +23,11 @@ export interface RunOptions {
   engine?: 'auto' | 'browser' | 'wasmi';
   /** Run in a dedicated Worker (worker_threads in Node): the page stays responsive, kill() is immediate. */
   worker?: boolean;
-  /** Stop the program after this long (exit status 124, WrunError kind "timeout"). */
+  /**
+   * Stop the program after this long (exit status 124, WrunError kind "timeout"). On the browser
+   * engine this runs the program in a worker unless `worker: false` is given (then a busy loop
+   * cannot be stopped before its next WASI call); where there are no workers "auto" picks wasmi.
+   */
   timeoutMs?: number;
   /** Stop after this many wasmi fuel units (implies the wasmi engine). */
   fuel?: number;

@@ -56,6 +56,8 @@ function chooseEngine(opts, interactive) {
   }
   if (opts.fuel !== undefined) return 'wasmi';
   if (interactive && !hasJSPI) return 'wasmi';
+  // A time limit must be able to stop a busy loop: on the browser engine that takes a worker.
+  if (opts.timeoutMs !== undefined && opts.worker !== false && !workerAvailable()) return 'wasmi';
   return 'browser';
 }
 
@@ -75,13 +77,15 @@ async function guestBytes(wasm) {
 export function spawn(wasm, opts = {}) {
   const ctl = new Controller();
   let workerHandle = null;
-  const useWorker = opts.worker ?? false;
   if (opts.stdin !== undefined) {
     ctl.writeStdin(toBytes(opts.stdin));
     ctl.closeStdin();
   }
   const done = (async () => {
     const engine = chooseEngine(opts, opts.stdin === undefined);
+    // Nothing on the page's own thread can interrupt a busy loop in the browser engine, so a run
+    // with a time limit goes to a worker unless told otherwise (worker: false).
+    const useWorker = opts.worker ?? (opts.timeoutMs !== undefined && engine === 'browser');
     // A Response can be read once: take its bytes now.
     if (typeof Response !== 'undefined' && wasm instanceof Response) wasm = new Uint8Array(await wasm.arrayBuffer());
     if (engine === 'wasmi') wasm = await guestBytes(wasm);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, spawn, FileSystem, init, WrunError } from '../dist/index.js';
-import { guest, wat, REPO } from './helpers.mjs';
+import { guest, wat, REPO, LOOP } from './helpers.mjs';
 
 /** The engines a program can run on, as run() options. */
 const ENGINES = { browser: {}, worker: { worker: true }, wasmi: { engine: 'wasmi' } };
@@ -60,6 +60,21 @@ describe('limits', () => {
       assert.match(e.message, /stack/i);
       // The runtime is still usable afterwards.
       assert.equal((await run(guest('hello'), opts)).stdoutText, 'Hello, world!\n');
+    });
+  }
+
+  for (const [name, opts] of Object.entries({ 'default engine': {}, ...ENGINES })) {
+    test(`timeoutMs stops an infinite loop while the event loop keeps running (${name})`, async () => {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      const t0 = performance.now();
+      const e = await rejectsWith(run(new Uint8Array(LOOP), { ...opts, timeoutMs: 300 }), 'timeout');
+      const ms = performance.now() - t0;
+      clearInterval(timer);
+      assert.equal(e.exitCode, 124);
+      assert.match(e.message, /300 ms/);
+      assert.ok(ms >= 290 && ms < 5000, `stopped after ${ms} ms`);
+      assert.ok(ticks >= 5, `the event loop ran ${ticks} times in ${ms} ms`);
     });
   }
 

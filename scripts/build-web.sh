@@ -20,6 +20,8 @@ for variant in wrun_web wrun_web_wasmi; do
     gz=$(gzip -9 -c "$out/${variant}_bg.wasm" | wc -c)
     echo "$variant: $raw bytes, $gz gzip"
 done
+# The core's size, for download progress (the bytes a page receives after decompression).
+echo "export const CORE_BYTES = $(stat -c %s "$out/wrun_web_bg.wasm");" >"$out/size.js"
 
 # The shipped package: one minified ES module (and one for the worker), so a page makes two
 # requests before the core runs (the module, then the core's wasm) instead of a dozen.

@@ -1,10 +1,44 @@
 // Loads the wasm-bindgen core (runtime-core compiled to WebAssembly) once, in browsers, workers,
 // bundlers (Vite sees the `new URL(..., import.meta.url)` and ships the file) and Node.
 import init, * as core from './core/wrun_web.js';
+import { CORE_BYTES } from './core/size.js';
 
 let ready;
 // Through a variable so bundlers leave Node's module alone (it is only imported under Node).
 const NODE_FS = 'node:fs/promises';
+
+// Download progress of the core, for pages that show a loading bar (init({ onProgress })).
+const progress = { done: 0, total: CORE_BYTES };
+const listeners = new Set();
+function report(done) {
+  progress.done = done;
+  for (const f of listeners) f({ ...progress });
+}
+
+/** Calls `f({ done, total })` (bytes of the core) now and as the core downloads, until it is loaded. */
+export function watchCoreProgress(f) {
+  f({ ...progress });
+  if (progress.done < progress.total) listeners.add(f);
+}
+
+/**
+ * The core's bytes as a Response that counts them as they stream by, so compiling still
+ * overlaps the download (instantiateStreaming) while progress is reported. The count is of
+ * decoded bytes, so the total is the file's size whatever the server's compression.
+ */
+async function countingResponse(url) {
+  const response = await fetch(url);
+  if (!response.ok || !response.body || typeof TransformStream === 'undefined') return response;
+  let done = 0;
+  const counter = new TransformStream({
+    transform(chunk, controller) {
+      done += chunk.length;
+      report(Math.min(done, progress.total));
+      controller.enqueue(chunk);
+    },
+  });
+  return new Response(response.body.pipeThrough(counter), { headers: { 'Content-Type': 'application/wasm' } });
+}
 
 /** Loads the core module; every API calls it, so pages only need it to preload. */
 export function loadCore() {
@@ -14,8 +48,10 @@ export function loadCore() {
       const { readFile } = await import(/* @vite-ignore */ NODE_FS);
       await init({ module_or_path: await readFile(url) });
     } else {
-      await init({ module_or_path: url });
+      await init({ module_or_path: typeof fetch === 'function' ? await countingResponse(url) : url });
     }
+    report(progress.total);
+    listeners.clear();
     return core;
   })();
   return ready;

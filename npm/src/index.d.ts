@@ -123,7 +123,11 @@ export declare const hasJSPI: boolean;
 export declare const EXIT_STATUS: { trap: 134; timeout: 124; 'out-of-fuel': 124; killed: 137 };
 
 /** Loads the runtime; optional, every entry point calls it. */
-export declare function init(): Promise<unknown>;
+/**
+ * Loads the runtime (run, spawn and FileSystem.create call it too). `onProgress` follows the
+ * download of the runtime's WebAssembly, in bytes, for a loading bar.
+ */
+export declare function init(options?: { onProgress?: (progress: { done: number; total: number }) => void }): Promise<unknown>;
 
 /** Runs a program to completion. */
 export declare function run(program: Program, options?: RunOptions): Promise<RunResult>;

@@ -2,7 +2,7 @@
 //
 //   import { run, spawn, FileSystem, init } from 'wrun';
 //   const { exitCode, stdoutText } = await run(wasmBytes, { args: ['tool', '--help'] });
-import { loadCore } from './core.js';
+import { loadCore, watchCoreProgress } from './core.js';
 import { compileGuest, checkGuest } from './module.js';
 import { Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
@@ -20,8 +20,12 @@ let core;
 const preload = loadCore();
 preload.catch(() => {});
 
-/** Loads the runtime (about 60 KiB gzip). Optional: `run`, `spawn` and `FileSystem.create` call it. */
-export async function init() {
+/**
+ * Loads the runtime (about 105 KiB gzip). Optional: `run`, `spawn` and `FileSystem.create` call
+ * it. `onProgress({ done, total })` follows the download in bytes, for a loading bar.
+ */
+export async function init({ onProgress } = {}) {
+  if (onProgress) watchCoreProgress(onProgress);
   core ??= await loadCore();
   setCore(core);
   return core;

@@ -9,6 +9,7 @@ import { Shell } from './shell.js';
 import './style.css';
 
 const STORE = 'wrun-playground';
+const kib = (n) => `${Math.round(n / 1024)} KiB`;
 
 // Files a first visit finds in /home, to have something to search and run.
 const WELCOME = {
@@ -19,9 +20,8 @@ const WELCOME = {
 async function main() {
   const status = new Status();
   const terminal = createTerminal(document.getElementById('terminal'));
-  status.busy('loading the wrun runtime…');
   const t0 = performance.now();
-  await init();
+  await init({ onProgress: ({ done, total }) => status.busy(`loading the wrun runtime: ${kib(done)} of ${kib(total)}`, done / total) });
   const user = await FileSystem.openPersistent(STORE);
   const bin = await FileSystem.create();
   if (!user.exists('/home')) {
@@ -47,7 +47,7 @@ async function main() {
   if (!hasJSPI) terminal.write(DIM('This browser has no JSPI: programs reading the terminal run on wasmi.\r\n'));
   shell.start();
   // For the tests and for poking around in the console.
-  window.playground = { shell, terminal, fs, user, tools };
+  window.playground = { shell, terminal, fs, user, tools, status };
   document.body.dataset.ready = '1';
 }
 

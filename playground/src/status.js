@@ -8,11 +8,14 @@ export class Status {
     this.text = document.getElementById('status-text');
     this.bar = document.getElementById('progress');
     this.engine = document.getElementById('engine');
+    /** Every busy line shown, with its percentage (the tests read it). */
+    this.log = [];
   }
 
   /** Something is happening; `fraction` in [0, 1] shows a bar, null an indeterminate one. */
   busy(text, fraction = null) {
     document.body.dataset.busy = '1';
+    this.log.push(fraction === null ? text : `${text} [${Math.round(fraction * 100)}%]`);
     this.text.textContent = text;
     this.bar.hidden = false;
     if (fraction === null) this.bar.removeAttribute('value');

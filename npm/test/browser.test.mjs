@@ -83,6 +83,32 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
       });
     }
 
+    test('two programs suspended on stdin at once, fed in turns, on the page\'s own engine', T, async () => {
+      // Each copy between a guest's memory and the runtime goes through views cached per memory:
+      // alternating between two guests (and one growing its memory) must not mix them up.
+      const { page } = await open('lab.html');
+      const r = await page.evaluate(async () => {
+        const cat = await window.guest('cat.wasm');
+        const a = window.wrun.spawn(cat, {});
+        const b = window.wrun.spawn(cat, {});
+        const big = 'x'.repeat(3 << 20);
+        for (let i = 0; i < 20; i++) {
+          a.stdin.write(`a${i}\n`);
+          b.stdin.write(i === 10 ? `${big}\n` : `b${i}\n`);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        a.stdin.close();
+        b.stdin.close();
+        const [ra, rb] = await Promise.all([a.wait(), b.wait()]);
+        return { a: ra.stdoutText, b: rb.stdoutText.length, bHead: rb.stdoutText.slice(0, 30), codes: [ra.exitCode, rb.exitCode] };
+      });
+      assert.deepEqual(r.codes, [0, 0]);
+      assert.equal(r.a, Array.from({ length: 20 }, (_, i) => `a${i}\n`).join(''));
+      assert.equal(r.bHead, 'b0\nb1\nb2\nb3\nb4\nb5\nb6\nb7\nb8\nb9\n');
+      assert.equal(r.b, 10 * 3 + 9 * 4 + (3 << 20) + 1, 'b: b0..b9, b11..b19 and one line of 3 MiB');
+      await page.dispose();
+    });
+
     test('stdin written while a worker starts arrives once and in order', T, async () => {
       const { page } = await open('lab.html');
       const r = await page.evaluate(async () => {

@@ -1,22 +1,66 @@
 //! Guest memory in the browser: a JS `WebAssembly.Memory`, reached by copies.
 //!
-//! Each copy is one call into a small JS function that views the memory's *current* buffer
-//! (growth replaces it) and copies straight between it and the core's own memory: one boundary
-//! crossing per copy, which is what dominates small calls such as a `println!`'s `fd_write`.
+//! Each copy is one call into a small JS function that copies straight between the guest's
+//! memory and the core's own: one boundary crossing per copy, which is what dominates small calls
+//! such as a `println!`'s `fd_write`.
 
 use js_sys::WebAssembly;
 use runtime_core::GuestMemory;
 use wasm_bindgen::prelude::*;
 
+// Views of the two memories are cached across calls: making typed arrays was most of the cost of
+// a small copy. A view is made again when its memory grew (growth detaches the old buffer, whose
+// length then reads 0) or another guest's memory comes along. Short copies are a plain loop,
+// cheaper than the subarray `set` needs.
 #[wasm_bindgen(inline_js = "
-export function guest_size(m) { return m.buffer.byteLength; }
-export function guest_read(m, offset, dst) { dst.set(new Uint8Array(m.buffer, offset, dst.length)); }
-export function guest_write(m, offset, src) { new Uint8Array(m.buffer, offset, src.length).set(src); }
+let guest = null, guestView = null, core = null, coreView = null;
+function g(m) {
+  if (m !== guest || guestView.byteLength === 0) { guest = m; guestView = new Uint8Array(m.buffer); }
+  return guestView;
+}
+function c() {
+  if (coreView === null || coreView.byteLength === 0) coreView = new Uint8Array(core.buffer);
+  return coreView;
+}
+export function set_core_memory(m) { core = m; coreView = null; }
+export function forget_guest(m) { if (guest === m) { guest = null; guestView = null; } }
+export function guest_size(m) { return g(m).byteLength; }
+export function guest_read(m, offset, ptr, len) {
+  const from = g(m), to = c();
+  if (len <= 64) { for (let i = 0; i < len; i++) to[ptr + i] = from[offset + i]; }
+  else to.set(from.subarray(offset, offset + len), ptr);
+}
+export function guest_write(m, offset, ptr, len) {
+  const from = c(), to = g(m);
+  if (len <= 64) { for (let i = 0; i < len; i++) to[offset + i] = from[ptr + i]; }
+  else to.set(from.subarray(ptr, ptr + len), offset);
+}
 ")]
 extern "C" {
+    fn set_core_memory(memory: JsValue);
+    fn forget_guest(memory: &WebAssembly::Memory);
     fn guest_size(memory: &WebAssembly::Memory) -> f64;
-    fn guest_read(memory: &WebAssembly::Memory, offset: u32, dst: &mut [u8]);
-    fn guest_write(memory: &WebAssembly::Memory, offset: u32, src: &[u8]);
+    fn guest_read(memory: &WebAssembly::Memory, offset: u32, ptr: u32, len: u32);
+    fn guest_write(memory: &WebAssembly::Memory, offset: u32, ptr: u32, len: u32);
+}
+
+thread_local! {
+    static CORE_MEMORY_SET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Drops the cached view of `memory`, so a finished guest's memory is not kept alive by it.
+pub fn release(memory: &WebAssembly::Memory) {
+    forget_guest(memory);
+}
+
+/// Hands the JS side this module's own memory, once.
+fn ensure_core_memory() {
+    CORE_MEMORY_SET.with(|set| {
+        if !set.get() {
+            set_core_memory(wasm_bindgen::memory());
+            set.set(true);
+        }
+    });
 }
 
 /// The guest's memory for the duration of one host call (it cannot grow while the guest waits
@@ -28,6 +72,7 @@ pub struct JsMemory<'a> {
 
 impl<'a> JsMemory<'a> {
     pub fn new(memory: Option<&'a WebAssembly::Memory>) -> Self {
+        ensure_core_memory();
         let size = memory.map_or(0, |m| guest_size(m) as u64);
         Self { memory, size }
     }
@@ -39,12 +84,13 @@ impl GuestMemory for JsMemory<'_> {
     }
     fn copy_out(&self, offset: u32, out: &mut [u8]) {
         if let (Some(m), false) = (self.memory, out.is_empty()) {
-            guest_read(m, offset, out);
+            // The core is 32-bit: its addresses fit in u32.
+            guest_read(m, offset, out.as_mut_ptr() as u32, out.len() as u32);
         }
     }
     fn copy_in(&mut self, offset: u32, data: &[u8]) {
         if let (Some(m), false) = (self.memory, data.is_empty()) {
-            guest_write(m, offset, data);
+            guest_write(m, offset, data.as_ptr() as u32, data.len() as u32);
         }
     }
 }

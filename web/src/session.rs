@@ -139,6 +139,14 @@ pub struct WasiSession {
     stderr: CollectOutput,
 }
 
+impl Drop for WasiSession {
+    fn drop(&mut self) {
+        if let Some(m) = &self.memory {
+            crate::memory::release(m);
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl WasiSession {
     /// The guest's exported memory, once it is instantiated.

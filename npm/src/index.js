@@ -3,7 +3,7 @@
 //   import { run, spawn, FileSystem, init } from 'wrun';
 //   const { exitCode, stdoutText } = await run(wasmBytes, { args: ['tool', '--help'] });
 import { loadCore, watchCoreProgress } from './core.js';
-import { compileGuest, checkGuest } from './module.js';
+import { compileGuest, checkGuest, streamGuest } from './module.js';
 import { Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
 import { runInWorker, workerAvailable } from './host-worker.js';
@@ -90,8 +90,10 @@ export function spawn(wasm, opts = {}) {
     // Nothing on the page's own thread can interrupt a busy loop in the browser engine, so a run
     // with a time limit goes to a worker unless told otherwise (worker: false).
     const useWorker = opts.worker ?? (opts.timeoutMs !== undefined && engine === 'browser');
-    // A Response can be read once: take its bytes now.
-    if (typeof Response !== 'undefined' && wasm instanceof Response) wasm = new Uint8Array(await wasm.arrayBuffer());
+    // A Response can be read once: take its bytes now (compiling them as they stream in).
+    if (typeof Response !== 'undefined' && wasm instanceof Response) {
+      wasm = engine === 'browser' ? await streamGuest(wasm) : new Uint8Array(await wasm.arrayBuffer());
+    }
     if (engine === 'wasmi') wasm = await guestBytes(wasm);
     // The core loads while the program compiles; a compile error waits until the checks have
     // had their say, so a bad module gets the same message as under wrun.

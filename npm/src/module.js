@@ -48,6 +48,37 @@ export async function compileGuest(wasm) {
   return module;
 }
 
+/**
+ * The bytes of a fetched program. On the browser engine its compile starts from the response as
+ * it streams (WebAssembly.compileStreaming), which is also what lets a browser keep the compiled
+ * code in its own cache across page loads (Chromium does, for modules it fetched over HTTP), so
+ * a program given as `fetch(url)` compiles once per browser, not once per visit. The result is
+ * kept where compileGuest looks, so the bytes are not compiled a second time.
+ */
+export async function streamGuest(response) {
+  const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
+  const stream = typeof WebAssembly.compileStreaming === 'function' && type === 'application/wasm' && response.body;
+  const copy = stream ? response.clone() : null;
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (!copy) return bytes;
+  const key = byHash.size ? await digest(bytes) : null;
+  if (key !== null && byHash.has(key)) {
+    copy.body.cancel().catch(() => {});
+    byBuffer.set(bytes.buffer, { module: byHash.get(key), length: bytes.length });
+    return bytes;
+  }
+  const module = WebAssembly.compileStreaming(copy).then(
+    (m) => {
+      digest(bytes).then((k) => { if (!byHash.has(k)) byHash.set(k, m); }, () => {});
+      return m;
+    },
+    (e) => { throw new WrunError('invalid-module', `invalid module: ${e.message}`); },
+  );
+  module.catch(() => {}); // surfaced by compileGuest
+  byBuffer.set(bytes.buffer, { module, length: bytes.length });
+  return bytes;
+}
+
 const checked = new WeakMap();
 
 /**

@@ -231,6 +231,29 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
     await page.dispose();
   });
 
+  test('a program given as a fetch() Response compiles as it streams, once per page', T, async () => {
+    const { page } = await open('lab.html');
+    const r = await page.evaluate(async () => {
+      const original = WebAssembly.compileStreaming;
+      let streamed = 0;
+      WebAssembly.compileStreaming = (...a) => { streamed++; return original.apply(WebAssembly, a); };
+      const first = await window.wrun.run(await fetch('/target/guests/hello.wasm'), { args: ['hello', 'é'] });
+      const second = await window.wrun.run(await fetch('/target/guests/hello.wasm'), { args: ['hello', 'ü'] });
+      // Well-formed but ill-typed (i32.add of one value), served as application/wasm.
+      const bad = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 10, 1, 6, 95, 115, 116, 97, 114, 116, 0, 0, 10, 7, 1, 5, 0, 65, 1, 106, 11]);
+      const e = await window.wrun.run(new Response(bad, { headers: { 'Content-Type': 'application/wasm' } })).then(() => null, (err) => err);
+      WebAssembly.compileStreaming = original;
+      return { streamed, first: first.stdoutText, second: second.stdoutText, kind: e?.kind, message: e?.message };
+    });
+    assert.equal(r.streamed, 2, 'the first hello and the bad module stream; the second hello is found by content');
+    assert.match(r.first, /é/);
+    assert.match(r.second, /ü/);
+    assert.equal(r.kind, 'invalid-module');
+    assert.match(r.message, /^invalid module: /);
+    assert.deepEqual(page.problems, []);
+    await page.dispose();
+  });
+
   test('errors: not wasm → invalid-module, env::foo → link, no _start → no-start (both engines)', T, async () => {
     const { page } = await open('lab.html');
     const cases = { notWasm: NOT_WASM, envFoo: IMPORTS_ENV_FOO, noStart: NO_START };

@@ -80,6 +80,9 @@ export async function runOnWasmi(bytes, opts, ctl) {
     }
   } finally {
     if (inner) opts.fs.replaceWithTar(inner.exportTar());
-    run.free();
+    // If step() was cut short by a JS exception (the interpreter itself running out of native
+    // stack), wasm-bindgen still counts the run as borrowed and free() throws; the error that
+    // matters is the one already on its way out.
+    try { run.free(); } catch { /* leaked with the failed run */ }
   }
 }

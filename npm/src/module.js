@@ -1,14 +1,32 @@
 // Compiling guests: asynchronously (Chromium refuses synchronous compiles over 8 MB), once per
-// distinct module (a WeakMap on the bytes' buffer, and a content-hash map for copies of them),
+// distinct module (a WeakMap on the bytes' buffer, and a by-content cache for copies of them),
 // with the checks `wrun` makes natively so both give the same one-line errors.
 import { WrunError } from './errors.js';
 
 const byBuffer = new WeakMap();
-const byHash = new Map();
 
-async function digest(bytes) {
-  const h = await crypto.subtle.digest('SHA-256', bytes);
-  return Array.from(new Uint8Array(h), (b) => b.toString(16).padStart(2, '0')).join('');
+// Compiled modules by content. Candidates are found by byte length and confirmed by comparing
+// the bytes, so nothing is paid until a second buffer of the same length comes along (hashing
+// every program cost milliseconds on each first run). Each entry keeps its own copy of the
+// bytes: a caller may reuse its buffer for something else.
+const byLength = new Map();
+
+function sameBytes(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function findByContent(bytes) {
+  for (const entry of byLength.get(bytes.length) ?? []) {
+    if (sameBytes(entry.bytes, bytes)) return entry.module;
+  }
+  return undefined;
+}
+
+function rememberContent(bytes, module) {
+  const list = byLength.get(bytes.length) ?? [];
+  if (!list.some((e) => e.module === module)) list.push({ bytes: bytes.slice(), module });
+  byLength.set(bytes.length, list);
 }
 
 function asBytes(wasm) {
@@ -31,18 +49,14 @@ export async function compileGuest(wasm) {
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
     throw new WrunError('invalid-module', 'this is a WebAssembly component or an unknown version; wrun runs core modules (WASI preview 1)');
   }
-  // Hashing a large module costs milliseconds, so the first compile does not wait for it: the
-  // digest is taken in the background and only later runs look modules up by content.
-  const key = byHash.size ? await digest(bytes) : null;
-  let module = key === null ? undefined : byHash.get(key);
+  let module = findByContent(bytes);
   if (!module) {
     try {
       module = await WebAssembly.compile(bytes);
     } catch (e) {
       throw new WrunError('invalid-module', `invalid module: ${e.message}`);
     }
-    if (key !== null) byHash.set(key, module);
-    else digest(bytes).then((k) => { if (!byHash.has(k)) byHash.set(k, module); }, () => {});
+    rememberContent(bytes, module);
   }
   byBuffer.set(bytes.buffer, { module, length: bytes.length });
   return module;
@@ -61,15 +75,15 @@ export async function streamGuest(response) {
   const copy = stream ? response.clone() : null;
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (!copy) return bytes;
-  const key = byHash.size ? await digest(bytes) : null;
-  if (key !== null && byHash.has(key)) {
+  const known = findByContent(bytes);
+  if (known) {
     copy.body.cancel().catch(() => {});
-    byBuffer.set(bytes.buffer, { module: byHash.get(key), length: bytes.length });
+    byBuffer.set(bytes.buffer, { module: known, length: bytes.length });
     return bytes;
   }
   const module = WebAssembly.compileStreaming(copy).then(
     (m) => {
-      digest(bytes).then((k) => { if (!byHash.has(k)) byHash.set(k, m); }, () => {});
+      rememberContent(bytes, m);
       return m;
     },
     (e) => { throw new WrunError('invalid-module', `invalid module: ${e.message}`); },

@@ -150,17 +150,37 @@ impl OutputStream for JsOutput {
 #[derive(Default)]
 pub struct StdinQueue {
     chunks: VecDeque<Vec<u8>>,
+    /// How much of the front chunk was read already. (Removing read bytes from the chunk moved
+    /// the rest each time: a run given 8 MiB of stdin moved half a gigabyte in 64 KiB reads.)
+    front_read: usize,
+    /// Bytes written and not read yet.
+    unread: usize,
     closed: bool,
 }
 
 impl StdinQueue {
     pub fn push(&mut self, data: Vec<u8>) {
         if !data.is_empty() && !self.closed {
+            self.unread += data.len();
             self.chunks.push_back(data);
         }
     }
     pub fn close(&mut self) {
         self.closed = true;
+    }
+    /// Copies what is there into `buf`, up to the end of the front chunk.
+    fn read_into(&mut self, buf: &mut [u8]) -> usize {
+        let Some(front) = self.chunks.front() else { return 0 };
+        let rest = &front[self.front_read..];
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.front_read += n;
+        self.unread -= n;
+        if self.front_read == front.len() {
+            self.chunks.pop_front();
+            self.front_read = 0;
+        }
+        n
     }
 }
 
@@ -173,21 +193,14 @@ pub struct JsStdin {
 impl InputStream for JsStdin {
     fn read(&mut self, buf: &mut [u8]) -> Poll<Result<usize, Errno>> {
         let mut q = self.queue.borrow_mut();
-        let Some(front) = q.chunks.front_mut() else {
+        if q.chunks.is_empty() {
             return if q.closed { Poll::Ready(Ok(0)) } else { Poll::Pending };
-        };
-        let n = front.len().min(buf.len());
-        buf[..n].copy_from_slice(&front[..n]);
-        if n == front.len() {
-            q.chunks.pop_front();
-        } else {
-            front.drain(..n);
         }
-        Poll::Ready(Ok(n))
+        Poll::Ready(Ok(q.read_into(buf)))
     }
     fn readiness(&mut self) -> Poll<u64> {
         let q = self.queue.borrow();
-        let n: usize = q.chunks.iter().map(Vec::len).sum();
+        let n = q.unread;
         if n > 0 || q.closed {
             Poll::Ready(n as u64)
         } else {
@@ -216,5 +229,33 @@ impl Waiter for RecordingWaiter {
     fn wait(&mut self, deadline: Option<u64>, input: bool) -> Wake {
         *self.last.borrow_mut() = WaitRequest { deadline, input };
         Wake::Suspend
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stdin_queue_reads_across_chunks_in_order() {
+        let mut q = StdinQueue::default();
+        q.push(b"hello ".to_vec());
+        q.push(Vec::new()); // ignored
+        q.push(b"world".to_vec());
+        assert_eq!(q.unread, 11);
+        let mut buf = [0u8; 4];
+        let mut got = Vec::new();
+        loop {
+            let n = q.read_into(&mut buf);
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, b"hello world");
+        assert_eq!((q.unread, q.chunks.len(), q.front_read), (0, 0, 0));
+        q.close();
+        q.push(b"late".to_vec());
+        assert_eq!(q.unread, 0, "nothing is queued after close");
     }
 }

@@ -226,8 +226,9 @@ impl WasiSession {
 
     /// Gives the program more stdin.
     #[wasm_bindgen(js_name = writeStdin)]
-    pub fn write_stdin(&mut self, data: &[u8]) {
-        self.stdin.borrow_mut().push(data.to_vec());
+    pub fn write_stdin(&mut self, data: Vec<u8>) {
+        // By value: wasm-bindgen hands over the buffer it copied the bytes into.
+        self.stdin.borrow_mut().push(data);
     }
 
     /// Ends the program's stdin (reads then return end of file).
@@ -242,11 +243,12 @@ impl WasiSession {
     }
 
     /// Everything the program wrote to stdout (when collecting).
-    pub fn stdout(&self) -> Vec<u8> {
-        self.stdout.data.borrow().clone()
+    pub fn stdout(&self) -> js_sys::Uint8Array {
+        // Copied once, straight from this module's memory into a JS array.
+        js_sys::Uint8Array::from(self.stdout.data.borrow().as_slice())
     }
 
-    pub fn stderr(&self) -> Vec<u8> {
-        self.stderr.data.borrow().clone()
+    pub fn stderr(&self) -> js_sys::Uint8Array {
+        js_sys::Uint8Array::from(self.stderr.data.borrow().as_slice())
     }
 }

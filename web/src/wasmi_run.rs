@@ -299,7 +299,7 @@ impl WasmiRun {
     }
 
     #[wasm_bindgen(js_name = writeStdin)]
-    pub fn write_stdin(&mut self, data: &[u8]) {
+    pub fn write_stdin(&mut self, data: Vec<u8>) {
         self.store.data_mut().session.write_stdin(data);
     }
 
@@ -309,10 +309,10 @@ impl WasmiRun {
     }
 
     pub fn stdout(&self) -> Uint8Array {
-        Uint8Array::from(self.store.data().session.stdout().as_slice())
+        self.store.data().session.stdout()
     }
 
     pub fn stderr(&self) -> Uint8Array {
-        Uint8Array::from(self.store.data().session.stderr().as_slice())
+        self.store.data().session.stderr()
     }
 }

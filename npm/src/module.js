@@ -23,10 +23,17 @@ function findByContent(bytes) {
   return undefined;
 }
 
+/** `module` may be a promise of one: it is found while it compiles. */
 function rememberContent(bytes, module) {
   const list = byLength.get(bytes.length) ?? [];
   if (!list.some((e) => e.module === module)) list.push({ bytes: bytes.slice(), module });
   byLength.set(bytes.length, list);
+}
+
+function forgetContent(bytes, module) {
+  const list = (byLength.get(bytes.length) ?? []).filter((e) => e.module !== module);
+  if (list.length) byLength.set(bytes.length, list);
+  else byLength.delete(bytes.length);
 }
 
 function asBytes(wasm) {
@@ -49,13 +56,14 @@ export async function compileGuest(wasm) {
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
     throw new WrunError('invalid-module', 'this is a WebAssembly component or an unknown version; wrun runs core modules (WASI preview 1)');
   }
+  // The promise is cached before anything is awaited: a run compiles its program while the
+  // runtime loads and asks again after its checks, and the two must share one compile.
   let module = findByContent(bytes);
   if (!module) {
-    try {
-      module = await WebAssembly.compile(bytes);
-    } catch (e) {
+    module = WebAssembly.compile(bytes).catch((e) => {
+      forgetContent(bytes, module);
       throw new WrunError('invalid-module', `invalid module: ${e.message}`);
-    }
+    });
     rememberContent(bytes, module);
   }
   byBuffer.set(bytes.buffer, { module, length: bytes.length });
@@ -81,14 +89,12 @@ export async function streamGuest(response) {
     byBuffer.set(bytes.buffer, { module: known, length: bytes.length });
     return bytes;
   }
-  const module = WebAssembly.compileStreaming(copy).then(
-    (m) => {
-      rememberContent(bytes, m);
-      return m;
-    },
-    (e) => { throw new WrunError('invalid-module', `invalid module: ${e.message}`); },
-  );
+  const module = WebAssembly.compileStreaming(copy).catch((e) => {
+    forgetContent(bytes, module);
+    throw new WrunError('invalid-module', `invalid module: ${e.message}`);
+  });
   module.catch(() => {}); // surfaced by compileGuest
+  rememberContent(bytes, module);
   byBuffer.set(bytes.buffer, { module, length: bytes.length });
   return bytes;
 }

@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { run, spawn, hasJSPI, WrunError, EXIT_STATUS } from '../dist/index.js';
-import { guest, expectedStdout, LOOP, IMPORTS_ENV_FOO, NO_START, NOT_WASM, pseudoRandomBytes, sleep } from './helpers.mjs';
+import { guest, expectedStdout, LOOP, IMPORTS_ENV_FOO, NO_START, NOT_WASM, pseudoRandomBytes, sleep, wat } from './helpers.mjs';
 
 const decoder = new TextDecoder();
 
@@ -217,6 +217,29 @@ describe('limits, kill and timeouts', () => {
   test('a run that ends before its timeoutMs is not affected by it', async () => {
     const r = await run(guest('hello'), { timeoutMs: 10_000, worker: true });
     assert.equal(r.stdoutText, 'Hello, world!\n');
+  });
+});
+
+describe('compiled-module cache', () => {
+  test('the same program in two different buffers compiles once; different bytes compile again', async () => {
+    const text = (n) => `(module (import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32)))
+      (memory (export "memory") 1) (func (export "_start") (call $e (i32.const ${n}))))`;
+    const a = await wat(text(71));
+    const b = await wat(text(72)); // same length, other bytes
+    assert.equal(a.length, b.length);
+    const original = WebAssembly.compile;
+    let compiles = 0;
+    WebAssembly.compile = (...args) => { compiles++; return original.apply(WebAssembly, args); };
+    try {
+      assert.equal((await run(a)).exitCode, 71);
+      assert.equal((await run(a.slice())).exitCode, 71);
+      assert.equal((await run(new Uint8Array(a).buffer)).exitCode, 71);
+      assert.equal(compiles, 1);
+      assert.equal((await run(b)).exitCode, 72);
+      assert.equal(compiles, 2);
+    } finally {
+      WebAssembly.compile = original;
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '../npm/test/serve.mjs';
+import { serve, responseBytes } from '../npm/test/serve.mjs';
 import { launch, newPage } from '../npm/test/chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,7 +27,7 @@ const browser = await launch();
 async function openCold() {
   const page = await newPage(browser, server.url);
   const bodies = [];
-  page.on('response', async (r) => { try { bodies.push(await r.body()); } catch { /* no body */ } });
+  page.on('response', async (r) => { const body = await responseBytes(r, site); if (body) bodies.push(body); });
   // Stamp the moment the shell declares itself ready (main.js sets body[data-ready]).
   await page.addInitScript(() => {
     new MutationObserver(() => {

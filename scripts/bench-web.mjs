@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '../npm/test/serve.mjs';
+import { serve, responseBytes } from '../npm/test/serve.mjs';
 import { launch, newPage } from '../npm/test/chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,7 +36,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function once(pageName, prog, stdin, extra = '', { sizes = false } = {}) {
   const page = await newPage(browser, server.url);
   const bodies = [];
-  if (sizes) page.on('response', async (r) => { try { bodies.push({ url: r.url(), body: await r.body() }); } catch { /* redirects */ } });
+  if (sizes) page.on('response', async (r) => { const body = await responseBytes(r, root); if (body) bodies.push({ url: r.url(), body }); });
   await page.goto(`${server.url}/tests/bench/web/${pageName}.html?prog=${prog}&stdin=${stdin}${extra}`);
   await page.waitForFunction(() => window.result !== undefined, null, { timeout: 600_000 });
   const result = await page.evaluate(() => window.result);

@@ -9,7 +9,7 @@
 // Run directly (`node test/serve.mjs [dir]`) to browse the test pages by hand, e.g.
 // http://127.0.0.1:PORT/npm/test/pages/repl.html
 import { createServer } from 'node:http';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,23 @@ const MIME = {
 };
 
 /** Starts serving `root` (on `port`, or a free one); resolves with `{ url, port, close() }`. */
+/**
+ * The bytes a page received in `response` (Playwright's), served from `root`. A body the page
+ * read as a stream (the package's core loader does, to report progress) is not kept by the
+ * browser, so Playwright cannot return it: the file it was served from is read instead.
+ */
+export async function responseBytes(response, root = REPO_ROOT) {
+  try {
+    return await response.body();
+  } catch {
+    try {
+      return readFileSync(join(root, decodeURIComponent(new URL(response.url()).pathname)));
+    } catch {
+      return null; // a redirect or an error page: no body
+    }
+  }
+}
+
 export async function serve(root = REPO_ROOT, { port: wantedPort = 0 } = {}) {
   root = resolve(root);
   const server = createServer(async (req, res) => {

@@ -22,22 +22,25 @@ export function watchCoreProgress(f) {
 }
 
 /**
- * The core's bytes as a Response that counts them as they stream by, so compiling still
- * overlaps the download (instantiateStreaming) while progress is reported. The count is of
- * decoded bytes, so the total is the file's size whatever the server's compression.
+ * Fetches the core, counting its bytes on a clone of the response as they arrive. The response
+ * itself goes to instantiateStreaming untouched: compiling overlaps the download, and the
+ * browser may reuse the compiled code it cached for that URL on an earlier visit. The count is
+ * of decoded bytes, so the total is the file's size whatever the server's compression.
  */
-async function countingResponse(url) {
+async function countedFetch(url) {
   const response = await fetch(url);
-  if (!response.ok || !response.body || typeof TransformStream === 'undefined') return response;
-  let done = 0;
-  const counter = new TransformStream({
-    transform(chunk, controller) {
-      done += chunk.length;
+  if (!response.ok || !response.body) return response;
+  const reader = response.clone().body.getReader();
+  (async () => {
+    let done = 0;
+    for (;;) {
+      const { done: end, value } = await reader.read();
+      if (end) break;
+      done += value.length;
       report(Math.min(done, progress.total));
-      controller.enqueue(chunk);
-    },
-  });
-  return new Response(response.body.pipeThrough(counter), { headers: { 'Content-Type': 'application/wasm' } });
+    }
+  })().catch(() => {});
+  return response;
 }
 
 /** Loads the core module; every API calls it, so pages only need it to preload. */
@@ -48,11 +51,12 @@ export function loadCore() {
       const { readFile } = await import(/* @vite-ignore */ NODE_FS);
       await init({ module_or_path: await readFile(url) });
     } else {
-      await init({ module_or_path: typeof fetch === 'function' ? await countingResponse(url) : url });
+      await init({ module_or_path: typeof fetch === 'function' ? await countedFetch(url) : url });
     }
     report(progress.total);
     listeners.clear();
     return core;
   })();
+  ready.catch(() => listeners.clear());
   return ready;
 }

@@ -37,7 +37,8 @@ async function startWorker(onMessage) {
 
 const CLONEABLE = ['args', 'env', 'preopens', 'tty', 'deterministic', 'engine', 'name', 'maxOutputBytes'];
 
-export function runInWorker(module, opts, ctl) {
+/** `onStarted` is called when the program itself starts (after the worker and its core loaded). */
+export function runInWorker(module, opts, ctl, { onStarted } = {}) {
   let worker = null;
   const queued = [];
   const send = (m) => (worker ? worker.post(m) : queued.push(m));
@@ -46,7 +47,8 @@ export function runInWorker(module, opts, ctl) {
   const finish = () => { worker?.terminate(); };
 
   startWorker((m) => {
-    if (m.type === 'stdout') opts.onStdout?.(m.chunk);
+    if (m.type === 'started') onStarted?.();
+    else if (m.type === 'stdout') opts.onStdout?.(m.chunk);
     else if (m.type === 'stderr') opts.onStderr?.(m.chunk);
     else if (m.type === 'done' || m.type === 'error') {
       if (m.fsImage && opts.fs) opts.fs.replaceWithTar(m.fsImage);

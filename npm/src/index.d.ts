@@ -27,6 +27,8 @@ export interface RunOptions {
    * Stop the program after this long (exit status 124, WrunError kind "timeout"). On the browser
    * engine this runs the program in a worker unless `worker: false` is given (then a busy loop
    * cannot be stopped before its next WASI call); where there are no workers "auto" picks wasmi.
+   * The time counts from the program's start, not the worker's. A program stopped in a worker
+   * loses what it had not yet delivered through onStdout/onStderr, and its file changes.
    */
   timeoutMs?: number;
   /** Stop after this many wasmi fuel units (implies the wasmi engine). */

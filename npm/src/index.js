@@ -3,7 +3,7 @@
 //   import { run, spawn, FileSystem, init } from 'wrun';
 //   const { exitCode, stdoutText } = await run(wasmBytes, { args: ['tool', '--help'] });
 import { loadCore, watchCoreProgress } from './core.js';
-import { compileGuest, checkGuest, streamGuest } from './module.js';
+import { program, compileGuest, checkGuest, streamGuest } from './module.js';
 import { Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
 import { runInWorker, workerAvailable } from './host-worker.js';
@@ -65,11 +65,6 @@ function chooseEngine(opts, interactive) {
   return 'browser';
 }
 
-async function guestBytes(wasm) {
-  if (typeof Response !== 'undefined' && wasm instanceof Response) return new Uint8Array(await wasm.arrayBuffer());
-  if (wasm instanceof WebAssembly.Module) throw new WrunError('link', 'the wasmi engine needs the program as bytes, not a compiled WebAssembly.Module');
-  return wasm instanceof Uint8Array ? wasm : ArrayBuffer.isView(wasm) ? new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength) : new Uint8Array(wasm);
-}
 
 /**
  * Starts a program and returns a process handle:
@@ -90,41 +85,48 @@ export function spawn(wasm, opts = {}) {
     // Nothing on the page's own thread can interrupt a busy loop in the browser engine, so a run
     // with a time limit goes to a worker unless told otherwise (worker: false).
     const useWorker = opts.worker ?? (opts.timeoutMs !== undefined && engine === 'browser');
-    // A Response can be read once: take its bytes now (compiling them as they stream in).
-    if (typeof Response !== 'undefined' && wasm instanceof Response) {
-      wasm = engine === 'browser' ? await streamGuest(wasm) : new Uint8Array(await wasm.arrayBuffer());
-    }
-    if (engine === 'wasmi') wasm = await guestBytes(wasm);
+    // A Response can be read once: take its bytes now (compiling them as they stream in, when
+    // nothing will change them first).
+    const capped = engine === 'browser' && opts.maxMemoryBytes !== undefined;
+    let prog = typeof Response !== 'undefined' && wasm instanceof Response
+      ? await streamGuest(wasm, { stream: engine === 'browser' && !capped })
+      : program(wasm);
+    if (engine === 'wasmi' && prog.compiled) throw new WrunError('link', 'the wasmi engine needs the program as bytes, not a compiled WebAssembly.Module');
     // The core loads while the program compiles; a compile error waits until the checks have
     // had their say, so a bad module gets the same message as under wrun.
-    const compiling = engine === 'browser' && opts.maxMemoryBytes === undefined ? compileGuest(wasm) : null;
-    compiling?.catch(() => {});
+    if (engine === 'browser' && !capped) compileGuest(prog).catch(() => {});
     const c = await init();
-    checkGuest(c, wasm, opts.maxMemoryBytes);
-    if (engine === 'browser' && opts.maxMemoryBytes !== undefined) {
-      // The browser's engine has no memory limiter: lower the module's declared maximum instead.
+    checkGuest(c, prog, opts.maxMemoryBytes);
+    if (capped) {
+      // The browser's engine has no memory limiter: lower the module's declared maximums instead.
+      if (prog.compiled) throw new WrunError('link', 'maxMemoryBytes needs the program as bytes, not a compiled WebAssembly.Module');
       try {
-        wasm = c.capMemory(await guestBytes(wasm), opts.maxMemoryBytes);
+        prog = program(c.capMemory(prog.bytes, opts.maxMemoryBytes));
       } catch (e) {
         throw new WrunError(e instanceof WrunError ? e.kind : 'link', e.message);
       }
     }
-    const module = await compileGuest(wasm);
+    const module = await compileGuest(prog);
     // kill() may come before the program starts (while the core loads or the module compiles).
     if (ctl.stopped) throw new WrunError(ctl.stopped, 'the program was killed before it started', { exitCode: EXIT_STATUS[ctl.stopped], stdout: new Uint8Array(0), stderr: new Uint8Array(0) });
+    // The time limit counts from the program's start (a worker's own start-up is not its time).
     let timer = null;
-    if (opts.timeoutMs !== undefined) timer = setTimeout(() => { ctl.stop('timeout'); workerHandle?.stop('timeout'); }, opts.timeoutMs);
+    const startClock = () => {
+      if (opts.timeoutMs !== undefined && timer === null) timer = setTimeout(() => { ctl.stop('timeout'); workerHandle?.stop('timeout'); }, opts.timeoutMs);
+    };
     try {
       if (engine === 'wasmi') {
-        const r = await runOnWasmi(wasm, opts, ctl);
+        startClock();
+        const r = await runOnWasmi(prog.bytes, opts, ctl);
         return new RunResult(r.exitCode, r.stdout, r.stderr);
       }
       if (useWorker && workerAvailable()) {
-        workerHandle = runInWorker(module, opts, ctl);
+        workerHandle = runInWorker(module, opts, ctl, { onStarted: startClock });
         const r = await workerHandle.result;
         return new RunResult(r.exitCode, r.stdout, r.stderr);
       }
       const b = configure(c, opts, opts.fs ?? null, { onStdout: opts.onStdout, onStderr: opts.onStderr });
+      startClock();
       const r = await runGuest(c, module, b, ctl, opts);
       return new RunResult(r.exitCode, r.stdout, r.stderr);
     } finally {

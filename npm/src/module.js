@@ -1,39 +1,20 @@
-// Compiling guests: asynchronously (Chromium refuses synchronous compiles over 8 MB), once per
-// distinct module (a WeakMap on the bytes' buffer, and a by-content cache for copies of them),
-// with the checks `wrun` makes natively so both give the same one-line errors.
+// Programs: their bytes, their compile (asynchronous: Chromium refuses synchronous compiles over
+// 8 MB) and the checks `wrun` makes natively, so both give the same one-line errors. Each
+// distinct program is compiled and checked once per page.
 import { WrunError } from './errors.js';
 
-const byBuffer = new WeakMap();
-
-// Compiled modules by content. Candidates are found by byte length and confirmed by comparing
-// the bytes, so nothing is paid until a second buffer of the same length comes along (hashing
-// every program cost milliseconds on each first run). Each entry keeps its own copy of the
-// bytes: a caller may reuse its buffer for something else.
+// Programs by content: candidates by byte length, confirmed by comparing the bytes (cheaper than
+// hashing every program, and nothing is paid until a second program of the same length comes
+// along). An entry keeps its own copy of the bytes, so a caller may reuse its buffer; the
+// buffer's identity is never trusted (Node hands out small files as views of one shared pool).
+// At most MAX_PROGRAMS are kept, the least recently run going first.
+const MAX_PROGRAMS = 32;
 const byLength = new Map();
+const recent = new Set();
 
 function sameBytes(a, b) {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function findByContent(bytes) {
-  for (const entry of byLength.get(bytes.length) ?? []) {
-    if (sameBytes(entry.bytes, bytes)) return entry.module;
-  }
-  return undefined;
-}
-
-/** `module` may be a promise of one: it is found while it compiles. */
-function rememberContent(bytes, module) {
-  const list = byLength.get(bytes.length) ?? [];
-  if (!list.some((e) => e.module === module)) list.push({ bytes: bytes.slice(), module });
-  byLength.set(bytes.length, list);
-}
-
-function forgetContent(bytes, module) {
-  const list = (byLength.get(bytes.length) ?? []).filter((e) => e.module !== module);
-  if (list.length) byLength.set(bytes.length, list);
-  else byLength.delete(bytes.length);
 }
 
 function asBytes(wasm) {
@@ -43,63 +24,73 @@ function asBytes(wasm) {
   throw new WrunError('invalid-module', 'expected the program as a WebAssembly.Module, Uint8Array, ArrayBuffer or Response');
 }
 
-/** Compiles (or fetches from the cache) a guest given as bytes, a Response or a Module. */
-export async function compileGuest(wasm) {
-  if (wasm instanceof WebAssembly.Module) return wasm;
-  if (typeof Response !== 'undefined' && wasm instanceof Response) wasm = new Uint8Array(await wasm.arrayBuffer());
-  const bytes = asBytes(wasm);
-  const cached = byBuffer.get(bytes.buffer);
-  if (cached && cached.length === bytes.length) return cached.module;
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
-    throw new WrunError('invalid-module', 'not a WebAssembly module: it does not start with the wasm magic bytes (\\0asm)');
-  }
-  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
-    throw new WrunError('invalid-module', 'this is a WebAssembly component or an unknown version; wrun runs core modules (WASI preview 1)');
-  }
-  // The promise is cached before anything is awaited: a run compiles its program while the
-  // runtime loads and asks again after its checks, and the two must share one compile.
-  let module = findByContent(bytes);
-  if (!module) {
-    module = WebAssembly.compile(bytes).catch((e) => {
-      forgetContent(bytes, module);
-      throw new WrunError('invalid-module', `invalid module: ${e.message}`);
-    });
-    rememberContent(bytes, module);
-  }
-  byBuffer.set(bytes.buffer, { module, length: bytes.length });
-  return module;
+function forget(entry) {
+  recent.delete(entry);
+  const list = (byLength.get(entry.bytes.length) ?? []).filter((e) => e !== entry);
+  if (list.length) byLength.set(entry.bytes.length, list);
+  else byLength.delete(entry.bytes.length);
 }
 
 /**
- * The bytes of a fetched program. On the browser engine its compile starts from the response as
- * it streams (WebAssembly.compileStreaming), which is also what lets a browser keep the compiled
- * code in its own cache across page loads (Chromium does, for modules it fetched over HTTP), so
- * a program given as `fetch(url)` compiles once per browser, not once per visit. The result is
- * kept where compileGuest looks, so the bytes are not compiled a second time.
+ * The program in `wasm` (bytes, an ArrayBuffer or a compiled WebAssembly.Module): an object to
+ * hand to checkGuest and compileGuest, found again for the same bytes in any buffer.
  */
-export async function streamGuest(response) {
-  const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
-  const stream = typeof WebAssembly.compileStreaming === 'function' && type === 'application/wasm' && response.body;
-  const copy = stream ? response.clone() : null;
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (!copy) return bytes;
-  const known = findByContent(bytes);
-  if (known) {
-    copy.body.cancel().catch(() => {});
-    byBuffer.set(bytes.buffer, { module: known, length: bytes.length });
-    return bytes;
+export function program(wasm) {
+  if (wasm instanceof WebAssembly.Module) return { module: Promise.resolve(wasm), compiled: wasm };
+  const bytes = asBytes(wasm);
+  let entry = (byLength.get(bytes.length) ?? []).find((e) => sameBytes(e.bytes, bytes));
+  if (!entry) {
+    entry = { bytes: bytes.slice(), module: null, checked: new Set() };
+    byLength.set(bytes.length, [...(byLength.get(bytes.length) ?? []), entry]);
+    if (recent.size >= MAX_PROGRAMS) forget(recent.values().next().value);
   }
-  const module = WebAssembly.compileStreaming(copy).catch((e) => {
-    forgetContent(bytes, module);
-    throw new WrunError('invalid-module', `invalid module: ${e.message}`);
-  });
-  module.catch(() => {}); // surfaced by compileGuest
-  rememberContent(bytes, module);
-  byBuffer.set(bytes.buffer, { module, length: bytes.length });
-  return bytes;
+  recent.delete(entry);
+  recent.add(entry);
+  return entry;
 }
 
-const checked = new WeakMap();
+/**
+ * Reads a fetched program. On the browser engine (`stream`) a program not seen before is
+ * compiled from the response as it arrives (WebAssembly.compileStreaming), which overlaps the
+ * download with compiling and lets a browser keep the compiled code in its own cache across
+ * visits (Chromium does, for modules fetched over HTTP): a program given as `fetch(url)`
+ * compiles once per browser, not once per visit.
+ */
+export async function streamGuest(response, { stream }) {
+  const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
+  const length = Number(response.headers.get('content-length'));
+  // A program of a length already seen may be one we have: read it first, then look.
+  const known = Number.isInteger(length) && byLength.has(length);
+  let streamed = null;
+  if (stream && !known && type === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function' && response.body) {
+    streamed = WebAssembly.compileStreaming(response.clone());
+    streamed.catch(() => {}); // surfaced through compileGuest, or unused
+  }
+  const entry = program(new Uint8Array(await response.arrayBuffer()));
+  if (streamed && !entry.module) {
+    entry.module = streamed.catch((e) => {
+      forget(entry);
+      throw new WrunError('invalid-module', `invalid module: ${e.message}`);
+    });
+  }
+  return entry;
+}
+
+/** The compiled module of `p` (from `program`), compiled on first use. */
+export function compileGuest(p) {
+  if (p.module) return p.module;
+  const bytes = p.bytes;
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    return Promise.reject(new WrunError('invalid-module', 'not a WebAssembly module: it does not start with the wasm magic bytes (\\0asm)'));
+  }
+  // Cached as a promise at once: a run compiles its program while the runtime loads and asks
+  // again after its checks, and the two must share one compile.
+  p.module = WebAssembly.compile(bytes).catch((e) => {
+    forget(p);
+    throw new WrunError('invalid-module', `invalid module: ${e.message}`);
+  });
+  return p.module;
+}
 
 /**
  * Makes the checks `wrun` makes before running a module, with the same messages (the core's
@@ -107,17 +98,15 @@ const checked = new WeakMap();
  * as a compiled WebAssembly.Module has no bytes to read: its imports and exports are checked by
  * name only.
  */
-export function checkGuest(core, wasm, maxMemoryBytes) {
-  if (wasm instanceof WebAssembly.Module) return checkModuleObject(wasm, core.wasiImports());
-  const bytes = asBytes(wasm);
-  const seen = checked.get(bytes.buffer);
-  if (seen && seen.length === bytes.length && seen.maxMemoryBytes === maxMemoryBytes) return;
+export function checkGuest(core, p, maxMemoryBytes) {
+  if (p.compiled) return checkModuleObject(p.compiled, core.wasiImports());
+  if (p.checked.has(maxMemoryBytes)) return;
   try {
-    core.checkModule(bytes, maxMemoryBytes);
+    core.checkModule(p.bytes, maxMemoryBytes);
   } catch (e) {
     throw new WrunError(e.kind ?? 'invalid-module', e.message);
   }
-  checked.set(bytes.buffer, { length: bytes.length, maxMemoryBytes });
+  p.checked.add(maxMemoryBytes);
 }
 
 function checkModuleObject(module, wasiImports) {

@@ -1,5 +1,5 @@
 // Worker entry: runs one program with the same engine code as the main thread and streams its
-// output back. Messages: in {run, stdin, close}; out {stdout, stderr, done, error}.
+// output back. Messages: in {run, stdin, close}; out {started, stdout, stderr, done, error}.
 import { loadCore } from './core.js';
 import { Controller, runGuest } from './engine.js';
 import { setCore, FileSystem } from './fs.js';
@@ -34,6 +34,8 @@ async function onMessage(m) {
     onStderr: m.opts.wantStderr ? (chunk) => post({ type: 'stderr', chunk }) : undefined,
   });
   try {
+    // The page starts the program's time limit now, not while the worker and the core loaded.
+    post({ type: 'started' });
     const r = await runGuest(core, m.module, b, ctl, m.opts);
     post({ type: 'done', ...r, fsImage: fs?.exportTar() ?? null });
   } catch (e) {

@@ -85,10 +85,28 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
 
     test('two programs suspended on stdin at once, fed in turns, on the page\'s own engine', T, async () => {
       // Each copy between a guest's memory and the runtime goes through views cached per memory:
-      // alternating between two guests (and one growing its memory) must not mix them up.
+      // alternating between two guests, both growing their memories as input arrives, must not
+      // mix them up or write through a view of a buffer that growth replaced.
       const { page } = await open('lab.html');
-      const r = await page.evaluate(async () => {
-        const cat = await window.guest('cat.wasm');
+      // Keeps all of stdin in its memory, growing it as input arrives, and echoes it at the end.
+      const slurp = Array.from(await wat(`(module
+        (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "_start") (local $end i32) (local $n i32)
+          (local.set $end (i32.const 1024))
+          (loop $more
+            (if (i32.gt_u (i32.add (local.get $end) (i32.const 65536)) (i32.mul (memory.size) (i32.const 65536)))
+              (then (drop (memory.grow (i32.const 1)))))
+            (i32.store (i32.const 0) (local.get $end)) (i32.store (i32.const 4) (i32.const 65536))
+            (if (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))
+            (local.set $n (i32.load (i32.const 8)))
+            (local.set $end (i32.add (local.get $end) (local.get $n)))
+            (br_if $more (local.get $n)))
+          (i32.store (i32.const 0) (i32.const 1024)) (i32.store (i32.const 4) (i32.sub (local.get $end) (i32.const 1024)))
+          (if (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))))`));
+      const r = await page.evaluate(async (slurp) => {
+        const cat = new Uint8Array(slurp);
         const a = window.wrun.spawn(cat, {});
         const b = window.wrun.spawn(cat, {});
         const big = 'x'.repeat(3 << 20);
@@ -101,7 +119,7 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
         b.stdin.close();
         const [ra, rb] = await Promise.all([a.wait(), b.wait()]);
         return { a: ra.stdoutText, b: rb.stdoutText.length, bHead: rb.stdoutText.slice(0, 30), codes: [ra.exitCode, rb.exitCode] };
-      });
+      }, slurp);
       assert.deepEqual(r.codes, [0, 0]);
       assert.equal(r.a, Array.from({ length: 20 }, (_, i) => `a${i}\n`).join(''));
       assert.equal(r.bHead, 'b0\nb1\nb2\nb3\nb4\nb5\nb6\nb7\nb8\nb9\n');

@@ -12,9 +12,9 @@
 //! use runtime_core::limits::GrowthBudget;
 //!
 //! let mut b = GrowthBudget::new(Some(2 * 65536));
-//! assert!(b.memory_growing(0, 65536));
-//! assert!(b.memory_growing(65536, 2 * 65536));
-//! assert!(!b.memory_growing(2 * 65536, 3 * 65536)); // memory.grow returns -1
+//! assert!(b.memory_growing(0, 65536, None));
+//! assert!(b.memory_growing(65536, 2 * 65536, None));
+//! assert!(!b.memory_growing(2 * 65536, 3 * 65536, None)); // memory.grow returns -1
 //! ```
 
 /// Bytes one table element is counted as: a reference is a pointer in every engine.
@@ -29,24 +29,53 @@ pub struct GrowthBudget {
     max: Option<u64>,
     memory_bytes: u64,
     table_bytes: u64,
+    /// What the last permitted growth of each kind booked before it, to give back if the
+    /// engine then fails that growth (the OS refuses the pages, say).
+    memory_before: Option<u64>,
+    table_before: Option<u64>,
 }
 
 impl GrowthBudget {
     /// `None` allows any growth (the engine's own limits still apply).
     pub fn new(max: Option<u64>) -> Self {
-        GrowthBudget { max, memory_bytes: 0, table_bytes: 0 }
+        GrowthBudget { max, ..GrowthBudget::default() }
     }
 
     /// A linear memory asks to grow (or, at instantiation, to be created) from `current` to
-    /// `desired` bytes. `false` refuses: `memory.grow` returns -1, instantiation fails.
-    pub fn memory_growing(&mut self, current: usize, desired: usize) -> bool {
+    /// `desired` bytes; `maximum` is its own declared maximum, if any. `false` refuses:
+    /// `memory.grow` returns -1, instantiation fails.
+    pub fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> bool {
+        // Engines ask before they check the declared maximum: a growth that will fail anyway
+        // must not be booked.
+        if maximum.is_some_and(|m| desired > m) {
+            return false;
+        }
+        self.memory_before = Some(self.memory_bytes);
         book(&mut self.memory_bytes, self.max, current as u64, desired as u64)
     }
 
-    /// A table asks to grow from `current` to `desired` elements.
-    pub fn table_growing(&mut self, current: usize, desired: usize) -> bool {
+    /// A table asks to grow from `current` to `desired` elements (`maximum`: its declared one).
+    pub fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> bool {
+        if maximum.is_some_and(|m| desired > m) {
+            return false;
+        }
         let bytes = |n: usize| (n as u64).saturating_mul(TABLE_ELEMENT_BYTES);
+        self.table_before = Some(self.table_bytes);
         book(&mut self.table_bytes, self.max, bytes(current), bytes(desired))
+    }
+
+    /// The engine failed a memory growth this budget had permitted: give its bytes back.
+    pub fn memory_grow_failed(&mut self) {
+        if let Some(before) = self.memory_before.take() {
+            self.memory_bytes = before;
+        }
+    }
+
+    /// The engine failed a table growth this budget had permitted.
+    pub fn table_grow_failed(&mut self) {
+        if let Some(before) = self.table_before.take() {
+            self.table_bytes = before;
+        }
     }
 }
 
@@ -67,17 +96,37 @@ mod tests {
     #[test]
     fn memories_share_one_budget_and_tables_another() {
         let mut l = GrowthBudget::new(Some(1 << 20));
-        assert!(l.memory_growing(0, 1 << 19));
-        assert!(l.memory_growing(1 << 19, 1 << 20));
-        assert!(!l.memory_growing(1 << 20, (1 << 20) + 65536));
+        assert!(l.memory_growing(0, 1 << 19, None));
+        assert!(l.memory_growing(1 << 19, 1 << 20, None));
+        assert!(!l.memory_growing(1 << 20, (1 << 20) + 65536, None));
         // A second memory gets nothing left.
-        assert!(!l.memory_growing(0, 65536));
-        assert!(l.memory_growing(0, 0));
+        assert!(!l.memory_growing(0, 65536, None));
+        assert!(l.memory_growing(0, 0, None));
         // Tables: 1 MiB is 131072 elements.
-        assert!(l.table_growing(0, 131_072));
-        assert!(!l.table_growing(131_072, 131_073));
-        assert!(!l.table_growing(0, usize::MAX));
+        assert!(l.table_growing(0, 131_072, None));
+        assert!(!l.table_growing(131_072, 131_073, None));
+        assert!(!l.table_growing(0, usize::MAX, None));
         let mut unlimited = GrowthBudget::new(None);
-        assert!(unlimited.table_growing(0, usize::MAX));
+        assert!(unlimited.table_growing(0, usize::MAX, None));
+    }
+
+    #[test]
+    fn growths_that_fail_anyway_are_not_booked() {
+        // Cap 64 MiB; a memory declared to stop at 16 MiB, now at 8 MiB.
+        let mib = 1usize << 20;
+        let mut l = GrowthBudget::new(Some(64 << 20));
+        assert!(l.memory_growing(0, 8 * mib, Some(16 * mib)));
+        // Past its own maximum: refused, and nothing booked...
+        assert!(!l.memory_growing(8 * mib, 58 * mib, Some(16 * mib)));
+        // ...so growing to that maximum still works.
+        assert!(l.memory_growing(8 * mib, 16 * mib, Some(16 * mib)));
+        // A permitted growth the engine then fails gives its bytes back.
+        let mut m = GrowthBudget::new(Some(64 << 20));
+        assert!(m.memory_growing(0, 60 * mib, None));
+        m.memory_grow_failed();
+        assert!(m.memory_growing(0, 64 * mib, None));
+        assert!(m.table_growing(0, 1000, None));
+        m.table_grow_failed();
+        assert!(m.table_growing(0, (64 << 20) / 8, None));
     }
 }

@@ -11,11 +11,18 @@ use wasm_bindgen::prelude::*;
 // Views of the two memories are cached across calls: making typed arrays was most of the cost of
 // a small copy. A view is made again when its memory grew (growth detaches the old buffer, whose
 // length then reads 0) or another guest's memory comes along. Short copies are a plain loop,
-// cheaper than the subarray `set` needs.
+// cheaper than the subarray `set` needs. Both builds of this crate (with and without wasmi) load
+// this one snippet module and so share its variables; only the build without wasmi ever makes a
+// `JsMemory` (wasmi reaches guest memory itself), so `core` is always that build's memory.
 #[wasm_bindgen(inline_js = "
-let guest = null, guestView = null, core = null, coreView = null;
+let guest = null, guestView = null, shared = false, core = null, coreView = null;
 function g(m) {
-  if (m !== guest || guestView.byteLength === 0) { guest = m; guestView = new Uint8Array(m.buffer); }
+  if (m !== guest || guestView.byteLength === 0 || (shared && guestView.byteLength !== m.buffer.byteLength)) {
+    guest = m;
+    guestView = new Uint8Array(m.buffer);
+    // A shared memory's buffer is not detached when it grows: its length must be compared.
+    shared = typeof SharedArrayBuffer !== 'undefined' && guestView.buffer instanceof SharedArrayBuffer;
+  }
   return guestView;
 }
 function c() {

@@ -68,11 +68,19 @@ struct HostState {
 struct Limits(GrowthBudget);
 
 impl wasmi::ResourceLimiter for Limits {
-    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
-        Ok(self.0.memory_growing(current, desired))
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
+        Ok(self.0.memory_growing(current, desired, maximum))
     }
-    fn table_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
-        Ok(self.0.table_growing(current, desired))
+    fn memory_grow_failed(&mut self, _error: &wasmi_core::MemoryError) -> Result<(), wasmi_core::LimiterError> {
+        self.0.memory_grow_failed();
+        Ok(())
+    }
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
+        Ok(self.0.table_growing(current, desired, maximum))
+    }
+    fn table_grow_failed(&mut self, _error: &wasmi_core::TableError) -> Result<(), wasmi_core::LimiterError> {
+        self.0.table_grow_failed();
+        Ok(())
     }
     fn instances(&self) -> usize {
         MAX_OBJECTS

@@ -8,7 +8,7 @@ export class Status {
     this.text = document.getElementById('status-text');
     this.bar = document.getElementById('progress');
     this.engine = document.getElementById('engine');
-    /** Every busy line shown, with its percentage (the tests read it). */
+    /** The last 200 busy lines shown, with their percentages (the tests read it). */
     this.log = [];
   }
 
@@ -16,6 +16,7 @@ export class Status {
   busy(text, fraction = null) {
     document.body.dataset.busy = '1';
     this.log.push(fraction === null ? text : `${text} [${Math.round(fraction * 100)}%]`);
+    if (this.log.length > 200) this.log.splice(0, this.log.length - 200);
     this.text.textContent = text;
     this.bar.hidden = false;
     if (fraction === null) this.bar.removeAttribute('value');

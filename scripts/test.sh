@@ -46,6 +46,6 @@ grep -q '^ℹ skipped 0' target/test-artifacts/playground-tests.txt || { echo "p
 rust=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
 js=$(grep -Eo '^ℹ pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
 section "$rust Rust tests and $js JS tests passed; parity table above"
-[ "$rust" -ge 120 ] || { echo "expected at least 120 Rust tests to run, saw $rust"; exit 1; }
-[ "$js" -ge 80 ] || { echo "expected at least 80 JS tests to run, saw $js"; exit 1; }
+[ "$rust" -ge 160 ] || { echo "expected at least 160 Rust tests to run, saw $rust"; exit 1; }
+[ "$js" -ge 115 ] || { echo "expected at least 115 JS tests to run, saw $js"; exit 1; }
 grep -q 'all identical' "$log" || { echo "parity runner did not report identical results"; exit 1; }

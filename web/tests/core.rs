@@ -89,7 +89,7 @@ fn exit_trap_and_would_block_are_reported() {
     poke(&mem, 4, &8u32.to_le_bytes());
     assert_eq!(s.call(index_of("fd_read"), 0.0, 0.0, 1.0, 32.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), CALL_WOULD_BLOCK);
     assert!(s.waits_for_input());
-    s.write_stdin(b"hi");
+    s.write_stdin(b"hi".to_vec());
     assert_eq!(s.call(index_of("fd_read"), 0.0, 0.0, 1.0, 32.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0);
     assert_eq!(peek_u32(&mem, 32), 2);
     // A pointer past the end of memory traps.

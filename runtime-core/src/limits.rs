@@ -89,6 +89,34 @@ fn book(used: &mut u64, max: Option<u64>, current: u64, desired: u64) -> bool {
     true
 }
 
+/// wasmi asks the budget directly (`wrun --engine wasmi`, and the web library's wasmi build).
+#[cfg(feature = "wasmi")]
+impl wasmi::ResourceLimiter for GrowthBudget {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
+        Ok(GrowthBudget::memory_growing(self, current, desired, maximum))
+    }
+    fn memory_grow_failed(&mut self, _error: &wasmi_core::MemoryError) -> Result<(), wasmi_core::LimiterError> {
+        GrowthBudget::memory_grow_failed(self);
+        Ok(())
+    }
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
+        Ok(GrowthBudget::table_growing(self, current, desired, maximum))
+    }
+    fn table_grow_failed(&mut self, _error: &wasmi_core::TableError) -> Result<(), wasmi_core::LimiterError> {
+        GrowthBudget::table_grow_failed(self);
+        Ok(())
+    }
+    fn instances(&self) -> usize {
+        MAX_OBJECTS
+    }
+    fn tables(&self) -> usize {
+        MAX_OBJECTS
+    }
+    fn memories(&self) -> usize {
+        MAX_OBJECTS
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

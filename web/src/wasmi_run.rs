@@ -8,7 +8,7 @@
 
 use js_sys::Uint8Array;
 use runtime_core::imports::{self, ValType as WasiVal, WasiFunc};
-use runtime_core::limits::{GrowthBudget, MAX_OBJECTS};
+use runtime_core::limits::GrowthBudget;
 use runtime_core::SysError;
 use wasm_bindgen::prelude::*;
 use wasmi::errors::HostError;
@@ -58,39 +58,11 @@ impl HostError for HostTrap {}
 
 struct HostState {
     session: WasiSession,
-    limits: Limits,
+    /// `maxMemoryBytes`: memories and tables, as under `wrun --max-memory`.
+    limits: GrowthBudget,
     memory: Option<Memory>,
     /// The call that asked to wait, to be made again on the next step.
     blocked: Option<(WasiFunc, Vec<u64>)>,
-}
-
-/// `maxMemoryBytes` as wasmi's limiter: memories and tables, as under `wrun --max-memory`.
-struct Limits(GrowthBudget);
-
-impl wasmi::ResourceLimiter for Limits {
-    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
-        Ok(self.0.memory_growing(current, desired, maximum))
-    }
-    fn memory_grow_failed(&mut self, _error: &wasmi_core::MemoryError) -> Result<(), wasmi_core::LimiterError> {
-        self.0.memory_grow_failed();
-        Ok(())
-    }
-    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
-        Ok(self.0.table_growing(current, desired, maximum))
-    }
-    fn table_grow_failed(&mut self, _error: &wasmi_core::TableError) -> Result<(), wasmi_core::LimiterError> {
-        self.0.table_grow_failed();
-        Ok(())
-    }
-    fn instances(&self) -> usize {
-        MAX_OBJECTS
-    }
-    fn tables(&self) -> usize {
-        MAX_OBJECTS
-    }
-    fn memories(&self) -> usize {
-        MAX_OBJECTS
-    }
 }
 
 enum Paused {
@@ -185,7 +157,7 @@ impl WasmiRun {
         let engine = Engine::new(&config);
         let module = Module::new(&engine, wasm).map_err(|e| error(&format!("invalid module: {e}")))?;
         let linker = link(&engine).map_err(|e| error(&e.to_string()))?;
-        let limits = Limits(GrowthBudget::new(max_memory.map(|m| m as u64)));
+        let limits = GrowthBudget::new(max_memory.map(|m| m as u64));
         let mut store = Store::new(&engine, HostState { session, limits, memory: None, blocked: None });
         store.limiter(|s| &mut s.limits);
         let fuel_left = fuel.map(|f| f as u64);

@@ -1,9 +1,10 @@
-//! `--max-memory` as the engines' resource limiter: [`runtime_core::limits::GrowthBudget`] (what
-//! the cap covers, shared with the web library) behind wasmtime's and wasmi's limiter traits.
+//! `--max-memory` as wasmtime's resource limiter: [`runtime_core::limits::GrowthBudget`] (what
+//! the cap covers, shared with the web library) behind wasmtime's trait. (wasmi takes the budget
+//! itself: runtime-core implements its trait, for the browser's wasmi build too.)
 
-use runtime_core::limits::{GrowthBudget, MAX_OBJECTS};
+use runtime_core::limits::GrowthBudget;
 
-/// The growth budget of one run, as both engines' `ResourceLimiter`.
+/// The growth budget of one run, as wasmtime's `ResourceLimiter`.
 #[derive(Debug, Default)]
 pub struct GuestLimits(GrowthBudget);
 
@@ -28,31 +29,5 @@ impl wasmtime::ResourceLimiter for GuestLimits {
     fn table_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
         self.0.table_grow_failed();
         Ok(())
-    }
-}
-
-impl wasmi::ResourceLimiter for GuestLimits {
-    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
-        Ok(self.0.memory_growing(current, desired, maximum))
-    }
-    fn memory_grow_failed(&mut self, _error: &wasmi_core::MemoryError) -> Result<(), wasmi_core::LimiterError> {
-        self.0.memory_grow_failed();
-        Ok(())
-    }
-    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
-        Ok(self.0.table_growing(current, desired, maximum))
-    }
-    fn table_grow_failed(&mut self, _error: &wasmi_core::TableError) -> Result<(), wasmi_core::LimiterError> {
-        self.0.table_grow_failed();
-        Ok(())
-    }
-    fn instances(&self) -> usize {
-        MAX_OBJECTS
-    }
-    fn tables(&self) -> usize {
-        MAX_OBJECTS
-    }
-    fn memories(&self) -> usize {
-        MAX_OBJECTS
     }
 }

@@ -5,13 +5,13 @@ use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context as _};
 use runtime_core::imports::{self, ValType as WasiVal, WasiFunc};
+use runtime_core::limits::GrowthBudget;
 use runtime_core::{SysError, WasiCtx};
 use wasmi::errors::HostError;
 use wasmi::{
     Caller, Config, Engine, Error, Func, FuncType, Linker, Memory, Module, ResumableCall, Store, TrapCode, Val, ValType,
 };
 
-use super::limits::GuestLimits;
 use super::{parse_invoke_arg, GuestExit, GuestTimeout, InvokeArg, Outcome, RunOptions};
 use crate::module_check;
 
@@ -36,7 +36,7 @@ const SLICE_FUEL: u64 = 20_000_000;
 
 struct HostState {
     wasi: WasiCtx,
-    limits: GuestLimits,
+    limits: GrowthBudget,
     memory: Option<Memory>,
 }
 
@@ -108,7 +108,7 @@ pub fn run(wasm: &[u8], wasi: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Out
     let module = Module::new(&engine, wasm).map_err(|e| module_check::load_failure(wasm, "wasmi", &e.to_string()))?;
     let linker = link(&engine)?;
 
-    let limits = GuestLimits::new(opts.max_memory);
+    let limits = GrowthBudget::new(opts.max_memory);
     let mut store = Store::new(&engine, HostState { wasi, limits, memory: None });
     store.limiter(|s| &mut s.limits);
     let mut budget = Budget { fuel_left: opts.fuel, deadline: opts.timeout.map(|t| Instant::now() + t) };

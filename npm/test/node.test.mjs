@@ -87,6 +87,30 @@ describe('running programs', () => {
     }
   });
 
+  test('fd_write reaches memory the guest grew after its first call; past the end is still a trap', async () => {
+    // Writes "a" from page 0, grows to two pages, writes "b" from page 1 (the core keeps the
+    // size it saw last and must look again), then passes an iovec one byte past the new end.
+    const program = await wat(`(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func $put (param $at i32) (param $len i32)
+        (i32.store (i32.const 0) (local.get $at))
+        (i32.store (i32.const 4) (local.get $len))
+        (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+      (func (export "_start")
+        (i32.store8 (i32.const 100) (i32.const 97))
+        (call $put (i32.const 100) (i32.const 1))
+        (drop (memory.grow (i32.const 1)))
+        (i32.store8 (i32.const 65600) (i32.const 98))
+        (call $put (i32.const 65600) (i32.const 1))
+        (call $put (i32.const 131071) (i32.const 2))))`);
+    for (const opts of [{}, { engine: 'wasmi' }]) {
+      const e = await rejectsWith(run(program, opts), 'trap');
+      assert.equal(decoder.decode(e.stdout), 'ab', JSON.stringify(opts));
+      if (!opts.engine) assert.match(e.trap, /fd_write: out of bounds memory access: 2 bytes at 0x1ffff/);
+    }
+  });
+
   for (const opts of [{}, { engine: 'wasmi' }, { worker: true }]) {
     test(`a panic traps: kind "trap", exitCode 134, stderr kept (${JSON.stringify(opts)})`, async () => {
       const e = await rejectsWith(run(guest('panic'), opts), 'trap');

@@ -65,6 +65,9 @@ pub struct WasiCtx {
     pub(crate) waiter: Box<dyn Waiter>,
     /// A `poll_oneoff` that suspended, kept so its deadlines survive the retry.
     pub(crate) pending_poll: Option<crate::syscalls::poll::PendingPoll>,
+    /// The buffer `fd_write` gathers a guest's bytes into, kept between calls so printing a line
+    /// does not allocate.
+    pub(crate) write_buf: Vec<u8>,
 }
 
 impl WasiCtx {
@@ -299,7 +302,7 @@ impl WasiCtxBuilder {
         for (path, dir) in self.preopens {
             fds.insert(Entry::preopen(dir, path))?;
         }
-        Ok(WasiCtx { args, env, fds, time, entropy, waiter: self.waiter, pending_poll: None })
+        Ok(WasiCtx { args, env, fds, time, entropy, waiter: self.waiter, pending_poll: None, write_buf: Vec::new() })
     }
 }
 

@@ -18,6 +18,12 @@ pub trait GuestMemory {
     fn copy_out(&self, offset: u32, out: &mut [u8]);
     /// Copies `data` into memory at `offset`. The range is already checked.
     fn copy_in(&mut self, offset: u32, data: &[u8]);
+    /// Whether the first `end` bytes are all inside memory. Memories only grow, so an
+    /// implementation whose size is costly to read may answer from a size it saw before and
+    /// read it again only when that is too small.
+    fn reaches(&self, end: u64) -> bool {
+        end <= self.size()
+    }
 }
 
 /// A borrowed memory (what native engines hand out for the duration of one host call).
@@ -59,7 +65,7 @@ pub trait MemoryExt: GuestMemory {
     /// Traps unless `offset..offset+len` lies inside memory.
     fn check(&self, offset: u32, len: u64) -> SysResult<()> {
         match (offset as u64).checked_add(len) {
-            Some(end) if end <= self.size() => Ok(()),
+            Some(end) if self.reaches(end) => Ok(()),
             _ => Err(out_of_bounds(offset, len)),
         }
     }
@@ -119,17 +125,44 @@ pub trait MemoryExt: GuestMemory {
         }
         Ok(s)
     }
-    /// Reads an array of `iovec`/`ciovec` (`{ buf: u32, buf_len: u32 }`).
-    fn read_iovecs(&self, offset: u32, count: u32) -> SysResult<Vec<(u32, u32)>> {
-        let raw = self.read_bytes(offset, count.checked_mul(8).ok_or_else(|| out_of_bounds(offset, u64::from(count) * 8))?)?;
-        Ok(raw
-            .chunks_exact(8)
-            .map(|c| {
-                let ptr = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-                let len = u32::from_le_bytes([c[4], c[5], c[6], c[7]]);
-                (ptr, len)
-            })
-            .collect())
+    /// Reads an array of `iovec`/`ciovec` (`{ buf: u32, buf_len: u32 }`). A few are read without
+    /// allocating: this runs on every `fd_write`, once per line a program prints.
+    fn read_iovecs(&self, offset: u32, count: u32) -> SysResult<IoVecs> {
+        let bytes = count.checked_mul(8).ok_or_else(|| out_of_bounds(offset, u64::from(count) * 8))?;
+        self.check(offset, u64::from(bytes))?;
+        let parse = |c: &[u8]| (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]]));
+        let count = count as usize;
+        if count <= INLINE_IOVECS {
+            let mut raw = [0u8; INLINE_IOVECS * 8];
+            self.copy_out(offset, &mut raw[..count * 8]);
+            let mut list = [(0, 0); INLINE_IOVECS];
+            for (slot, c) in list.iter_mut().zip(raw[..count * 8].chunks_exact(8)) {
+                *slot = parse(c);
+            }
+            return Ok(IoVecs::Inline { list, len: count });
+        }
+        let mut raw = vec![0u8; count * 8];
+        self.copy_out(offset, &mut raw);
+        Ok(IoVecs::Heap(raw.chunks_exact(8).map(parse).collect()))
+    }
+}
+
+/// How many iovecs [`MemoryExt::read_iovecs`] keeps without allocating.
+const INLINE_IOVECS: usize = 4;
+
+/// A call's iovecs as `(pointer, length)` pairs.
+pub enum IoVecs {
+    Inline { list: [(u32, u32); INLINE_IOVECS], len: usize },
+    Heap(Vec<(u32, u32)>),
+}
+
+impl std::ops::Deref for IoVecs {
+    type Target = [(u32, u32)];
+    fn deref(&self) -> &[(u32, u32)] {
+        match self {
+            IoVecs::Inline { list, len } => &list[..*len],
+            IoVecs::Heap(v) => v,
+        }
     }
 }
 
@@ -154,6 +187,24 @@ mod tests {
         assert!(matches!(m.read_bytes(u32::MAX, 2), Err(SysError::Trap(_))));
         assert!(matches!(m.read_iovecs(0, u32::MAX), Err(SysError::Trap(_))));
         assert!(m.read_bytes(16, 0).is_ok());
+    }
+
+    #[test]
+    fn iovecs_inline_and_on_the_heap_read_alike() {
+        let mut mem = vec![0u8; 128];
+        for i in 0..6u32 {
+            mem.write_u32(i * 8, 100 + i).unwrap();
+            mem.write_u32(i * 8 + 4, i).unwrap();
+        }
+        let few = mem.read_iovecs(0, 2).unwrap();
+        assert!(matches!(few, IoVecs::Inline { .. }));
+        assert_eq!(&*few, &[(100, 0), (101, 1)]);
+        let many = mem.read_iovecs(0, 6).unwrap();
+        assert!(matches!(many, IoVecs::Heap(_)));
+        assert_eq!(many.len(), 6);
+        assert_eq!(many[5], (105, 5));
+        assert!(mem.read_iovecs(0, 0).unwrap().is_empty());
+        assert!(matches!(mem.read_iovecs(120, 2), Err(SysError::Trap(_))));
     }
 
     #[test]

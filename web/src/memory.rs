@@ -4,6 +4,8 @@
 //! memory and the core's own: one boundary crossing per copy, which is what dominates small calls
 //! such as a `println!`'s `fd_write`.
 
+use std::cell::Cell;
+
 use js_sys::WebAssembly;
 use runtime_core::GuestMemory;
 use wasm_bindgen::prelude::*;
@@ -70,24 +72,32 @@ fn ensure_core_memory() {
     });
 }
 
-/// The guest's memory for the duration of one host call (it cannot grow while the guest waits
-/// for the call, so its size is read once).
+/// The guest's memory for the duration of one host call.
+///
+/// Its size is costly to ask (a call out to JS), and memories only grow, so the session keeps
+/// the size it saw last and asks again only when an access reaches past it: a program printing
+/// lines never asks.
 pub struct JsMemory<'a> {
     memory: Option<&'a WebAssembly::Memory>,
-    size: u64,
+    known_size: &'a Cell<u64>,
 }
 
 impl<'a> JsMemory<'a> {
-    pub fn new(memory: Option<&'a WebAssembly::Memory>) -> Self {
+    /// `known_size` is what the session saw of this memory before (0 at first).
+    pub fn new(memory: Option<&'a WebAssembly::Memory>, known_size: &'a Cell<u64>) -> Self {
         ensure_core_memory();
-        let size = memory.map_or(0, |m| guest_size(m) as u64);
-        Self { memory, size }
+        Self { memory, known_size }
     }
 }
 
 impl GuestMemory for JsMemory<'_> {
     fn size(&self) -> u64 {
-        self.size
+        let size = self.memory.map_or(0, |m| guest_size(m) as u64);
+        self.known_size.set(size);
+        size
+    }
+    fn reaches(&self, end: u64) -> bool {
+        end <= self.known_size.get() || end <= self.size()
     }
     fn copy_out(&self, offset: u32, out: &mut [u8]) {
         if let (Some(m), false) = (self.memory, out.is_empty()) {

@@ -1,6 +1,6 @@
 //! `WasiSession`: the WASI state of one program run, called by the guest's imports.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::WebAssembly;
@@ -116,7 +116,7 @@ impl SessionBuilder {
             .entropy(Box::new(BrowserEntropy))
             .waiter(Box::new(RecordingWaiter { last: wait.clone() }));
         let ctx = b.build().map_err(|e| error(&format!("cannot set up the program's environment: {e}")))?;
-        Ok(WasiSession { ctx, memory: None, stdin, wait, exit_code: None, trap: None, stdout: out, stderr: err })
+        Ok(WasiSession { ctx, memory: None, memory_size: Cell::new(0), stdin, wait, exit_code: None, trap: None, stdout: out, stderr: err })
     }
 }
 
@@ -131,6 +131,8 @@ impl Default for SessionBuilder {
 pub struct WasiSession {
     pub(crate) ctx: WasiCtx,
     memory: Option<WebAssembly::Memory>,
+    /// The guest memory's size as last seen (see [`JsMemory`]).
+    memory_size: Cell<u64>,
     stdin: Rc<RefCell<StdinQueue>>,
     wait: Rc<RefCell<WaitRequest>>,
     pub(crate) exit_code: Option<u32>,
@@ -153,6 +155,7 @@ impl WasiSession {
     #[wasm_bindgen(js_name = setMemory)]
     pub fn set_memory(&mut self, memory: WebAssembly::Memory) {
         self.memory = Some(memory);
+        self.memory_size.set(0);
     }
 
     /// Calls WASI function number `func` (index into `wasiImports()`). Each i32 argument is one
@@ -179,7 +182,7 @@ impl WasiSession {
                 }
             };
         }
-        let mut mem = JsMemory::new(self.memory.as_ref());
+        let mut mem = JsMemory::new(self.memory.as_ref(), &self.memory_size);
         match imports::call(&mut self.ctx, &mut mem, f, &args[..f.params().len()]) {
             Ok(errno) => i32::from(errno),
             Err(SysError::Exit(code)) => {

@@ -10,17 +10,17 @@ use crate::ctx::WasiCtx;
 use crate::error::{SysError, SysResult};
 use crate::fd_table::Descriptor;
 use crate::host::Wake;
-use crate::memory::{GuestMemory, MemoryExt};
+use crate::memory::{GuestMemory, IoVecs, MemoryExt};
 
 /// Largest single transfer; bigger requests complete partially, as POSIX allows, so the host
 /// buffer stays bounded whatever iovecs a guest passes.
 const MAX_TRANSFER: u64 = 16 * 1024 * 1024;
 
 /// Checks every iovec (trapping on a bad one) and returns them with the bytes they cover, capped.
-fn iovecs(mem: &dyn GuestMemory, iovs: u32, iovs_len: u32) -> SysResult<(Vec<(u32, u32)>, usize)> {
+fn iovecs(mem: &dyn GuestMemory, iovs: u32, iovs_len: u32) -> SysResult<(IoVecs, usize)> {
     let list = mem.read_iovecs(iovs, iovs_len)?;
     let mut total = 0u64;
-    for &(ptr, len) in &list {
+    for &(ptr, len) in list.iter() {
         mem.check(ptr, u64::from(len))?;
         total += u64::from(len);
     }
@@ -40,9 +40,10 @@ fn scatter(mem: &mut dyn GuestMemory, list: &[(u32, u32)], mut data: &[u8]) -> S
     Ok(())
 }
 
-/// Collects up to `total` bytes from the iovecs.
-fn gather(mem: &dyn GuestMemory, list: &[(u32, u32)], total: usize) -> SysResult<Vec<u8>> {
-    let mut out = Vec::with_capacity(total);
+/// Collects up to `total` bytes from the iovecs into `out` (emptied first).
+fn gather(mem: &dyn GuestMemory, list: &[(u32, u32)], total: usize, out: &mut Vec<u8>) -> SysResult<()> {
+    out.clear();
+    out.reserve(total);
     for &(ptr, len) in list {
         let n = (len as usize).min(total - out.len());
         if n == 0 {
@@ -52,8 +53,11 @@ fn gather(mem: &dyn GuestMemory, list: &[(u32, u32)], total: usize) -> SysResult
         out.resize(start + n, 0);
         mem.read_into(ptr, &mut out[start..])?;
     }
-    Ok(out)
+    Ok(())
 }
+
+/// Largest gather buffer kept between `fd_write` calls; a bigger one is freed after its call.
+const KEPT_WRITE_BUF: usize = 64 * 1024;
 
 pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32) -> SysResult<()> {
     let mut entry = ctx.fds.remove(fd)?;
@@ -144,7 +148,17 @@ pub fn fd_pread(
 pub fn fd_write(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> SysResult<()> {
     let (list, total) = iovecs(mem, iovs, iovs_len)?;
     mem.check(nwritten, 4)?;
-    let data = gather(mem, &list, total)?;
+    let mut data = std::mem::take(&mut ctx.write_buf);
+    gather(mem, &list, total, &mut data)?;
+    let written = write_at_position(ctx, fd, &data);
+    if data.capacity() <= KEPT_WRITE_BUF {
+        ctx.write_buf = data;
+    }
+    mem.write_u32(nwritten, written? as u32)
+}
+
+/// `fd_write`'s work once the bytes are gathered: at the descriptor's position, or its end.
+fn write_at_position(ctx: &mut WasiCtx, fd: u32, data: &[u8]) -> SysResult<usize> {
     let entry = ctx.fds.get_mut(fd)?;
     if entry.rights_base & rights::FD_WRITE == 0 {
         return Err(match entry.desc {
@@ -156,27 +170,26 @@ pub fn fd_write(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32
         .into());
     }
     let append = entry.flags & fdflags::APPEND != 0;
-    let n = match &mut entry.desc {
+    Ok(match &mut entry.desc {
         Descriptor::File(f) => {
             if !f.writable {
                 return Err(Errno::Badf.into());
             }
             if append {
-                let (n, end) = f.file.append(&data)?;
+                let (n, end) = f.file.append(data)?;
                 f.pos = end;
                 n
             } else {
                 check_range(f.pos, data.len())?;
-                let n = f.file.write_at(&data, f.pos)?;
+                let n = f.file.write_at(data, f.pos)?;
                 f.pos += n as u64;
                 n
             }
         }
-        Descriptor::Output(out) => out.write(&data)?,
+        Descriptor::Output(out) => out.write(data)?,
         Descriptor::Dir(_) => return Err(Errno::Isdir.into()),
         Descriptor::Input(_) => return Err(Errno::Badf.into()),
-    };
-    mem.write_u32(nwritten, n as u32)
+    })
 }
 
 pub fn fd_pwrite(
@@ -190,7 +203,8 @@ pub fn fd_pwrite(
 ) -> SysResult<()> {
     let (list, total) = iovecs(mem, iovs, iovs_len)?;
     mem.check(nwritten, 4)?;
-    let data = gather(mem, &list, total)?;
+    let mut data = Vec::new();
+    gather(mem, &list, total, &mut data)?;
     let (f, _) = ctx.file(fd, rights::FD_WRITE | rights::FD_SEEK)?;
     if !f.writable {
         return Err(Errno::Badf.into());

@@ -150,7 +150,14 @@ pub fn path_symlink(
 ) -> SysResult<()> {
     let target = mem.read_str(old_path, old_path_len)?;
     let path = mem.read_str(new_path, new_path_len)?;
-    Ok(ctx.dir(fd, rights::PATH_SYMLINK)?.dir.symlink(&target, &path)?)
+    let dir = ctx.dir(fd, rights::PATH_SYMLINK)?;
+    // A link to an absolute path could only lead out of the sandbox: wasmtime (cap-std) refuses
+    // to make one, and so does every backing here, the in-memory tree included (which could
+    // store it, and an imported archive may hold one, but following it is refused anyway).
+    if target.starts_with('/') {
+        return Err(Errno::Perm.into());
+    }
+    Ok(dir.dir.symlink(&target, &path)?)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -86,6 +86,25 @@ int main(void) {
     CHECK_OK(__wasi_path_symlink("../../etc", PREOPEN, "out"));
     CHECK_ERRNO(__wasi_path_filestat_get(PREOPEN, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "out", &st), __WASI_ERRNO_PERM);
     CHECK_OK(__wasi_path_filestat_get(PREOPEN, 0, "d/./../d//c", &st));
+    /* A link to an absolute path is refused outright (as wasmtime does). */
+    CHECK_ERRNO(__wasi_path_symlink("/", PREOPEN, "abs"), __WASI_ERRNO_PERM);
+    CHECK_ERRNO(__wasi_path_filestat_get(PREOPEN, 0, "abs", &st), __WASI_ERRNO_NOENT);
+    /* Every directory descriptor is its own sandbox: `..` from one opened below the preopen
+     * stops at it, even though the preopen is right there (the wasi-testsuite's
+     * interesting_paths does exactly this). */
+    __wasi_fdstat_t pre;
+    CHECK_OK(__wasi_fd_fdstat_get(PREOPEN, &pre));
+    __wasi_fd_t sub;
+    CHECK_OK(__wasi_path_open(PREOPEN, 0, "d", __WASI_OFLAGS_DIRECTORY, pre.fs_rights_base, pre.fs_rights_inheriting,
+                              0, &sub));
+    CHECK_OK(__wasi_path_filestat_get(sub, 0, "c", &st));
+    CHECK_ERRNO(__wasi_path_filestat_get(sub, 0, "..", &st), __WASI_ERRNO_PERM);
+    CHECK_ERRNO(__wasi_path_filestat_get(sub, 0, "../d/c", &st), __WASI_ERRNO_PERM);
+    CHECK_OK(__wasi_path_symlink("../d/c", sub, "up"));
+    CHECK_ERRNO(__wasi_path_filestat_get(sub, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "up", &st), __WASI_ERRNO_PERM);
+    CHECK_OK(__wasi_path_filestat_get(PREOPEN, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "d/up", &st));
+    CHECK_OK(__wasi_path_unlink_file(sub, "up"));
+    CHECK_OK(__wasi_fd_close(sub));
 
     /* Clean up everything, leaving the preopen empty. */
     CHECK_OK(__wasi_path_unlink_file(PREOPEN, "out"));

@@ -13,19 +13,20 @@ use crate::{Dir, DirEntry, Errno, Filestat, Node, OpenOptions, Result, Timestamp
 pub struct MemDir {
     pub(super) fs: MemFs,
     pub(super) ino: Ino,
-    /// The directory paths through this handle may not climb above: the tree's root, or the
-    /// directory a confined handle was made for ([`MemFs::confined_dir`]), inherited by every
-    /// directory opened through it.
-    pub(super) confine: Ino,
+    /// The top of the tree this handle was reached from (the root, or the directory of a
+    /// [`MemFs::confined_dir`]): its listing's `..` is itself, as `/`'s is. Paths never climb
+    /// above the handle itself, wherever it is: each directory descriptor is a capability for
+    /// what lies beneath it (as with `openat` in wasmtime and on `wrun --dir`).
+    pub(super) top: Ino,
 }
 
 impl MemDir {
-    pub(super) fn open_handle(fs: &MemFs, ino: Ino, confine: Ino) -> Self {
+    pub(super) fn open_handle(fs: &MemFs, ino: Ino, top: Ino) -> Self {
         fs.retain(ino);
         MemDir {
             fs: fs.clone(),
             ino,
-            confine,
+            top,
         }
     }
 
@@ -47,7 +48,7 @@ impl MemDir {
         // (POSIX says so "regardless of the contents of the symbolic link").
         let excl = opts.create && opts.exclusive;
         let follow = (opts.follow || path.ends_with('/')) && !excl;
-        let w = walk(&t, self.ino, self.confine, path, follow)?;
+        let w = walk(&t, self.ino, path, follow)?;
         if opts.create && w.trailing_slash {
             // O_CREAT with a trailing slash is EISDIR on Linux whatever the path names: a regular
             // file, a directory, or nothing.
@@ -88,7 +89,7 @@ impl MemDir {
     /// Resolves `path` to an existing inode, following the last symlink if asked (or if the path
     /// ends in `/`), and checks a trailing slash names a directory.
     fn existing(&self, t: &Tree, path: &str, follow: bool) -> Result<Ino> {
-        let w = walk(t, self.ino, self.confine, path, follow || path.ends_with('/'))?;
+        let w = walk(t, self.ino, path, follow || path.ends_with('/'))?;
         let ino = w.ino.ok_or(Errno::Noent)?;
         if w.trailing_slash && !matches!(t.get(ino)?.kind, Kind::Dir { .. }) {
             return Err(Errno::Notdir);
@@ -167,7 +168,7 @@ impl Dir for MemDir {
         let ino = self.open_ino(path, opts)?;
         let is_dir = matches!(self.fs.tree.borrow().get(ino)?.kind, Kind::Dir { .. });
         Ok(if is_dir {
-            Node::Dir(Box::new(MemDir::open_handle(&self.fs, ino, self.confine)))
+            Node::Dir(Box::new(MemDir::open_handle(&self.fs, ino, self.top)))
         } else {
             // O_RDONLY is zero on POSIX: a descriptor asking for neither right can still read.
             let readable = opts.read || !opts.write;
@@ -179,7 +180,7 @@ impl Dir for MemDir {
 
     fn create_dir(&self, path: &str) -> Result<()> {
         let mut t = self.fs.tree.borrow_mut();
-        let w = walk(&t, self.ino, self.confine, path, false)?;
+        let w = walk(&t, self.ino, path, false)?;
         if w.ino.is_some() {
             return Err(Errno::Exist);
         }
@@ -193,7 +194,7 @@ impl Dir for MemDir {
 
     fn remove_dir(&self, path: &str) -> Result<()> {
         let mut t = self.fs.tree.borrow_mut();
-        let w = walk(&t, self.ino, self.confine, path, false)?;
+        let w = walk(&t, self.ino, path, false)?;
         let name = match &w.last {
             Last::Name(name) => name.clone(),
             Last::Dot => return Err(Errno::Inval),
@@ -210,7 +211,7 @@ impl Dir for MemDir {
 
     fn unlink_file(&self, path: &str) -> Result<()> {
         let mut t = self.fs.tree.borrow_mut();
-        let w = walk(&t, self.ino, self.confine, path, false)?;
+        let w = walk(&t, self.ino, path, false)?;
         let name = w.name(Errno::Isdir)?.to_owned();
         let ino = w.ino.ok_or(Errno::Noent)?;
         if matches!(t.get(ino)?.kind, Kind::Dir { .. }) {
@@ -232,9 +233,9 @@ impl Dir for MemDir {
         }
         super::link::rename(
             &mut self.fs.tree.borrow_mut(),
-            (self.ino, self.confine),
+            self.ino,
             from,
-            (other.ino, other.confine),
+            other.ino,
             to,
         )
     }
@@ -248,7 +249,7 @@ impl Dir for MemDir {
             return Err(Errno::Xdev);
         }
         let mut t = self.fs.tree.borrow_mut();
-        super::link::hard_link(&mut t, (self.ino, self.confine), from, follow, (other.ino, other.confine), to)
+        super::link::hard_link(&mut t, self.ino, from, follow, other.ino, to)
     }
 
     fn symlink(&self, target: &str, path: &str) -> Result<()> {
@@ -262,7 +263,7 @@ impl Dir for MemDir {
             return Err(Errno::Inval);
         }
         let mut t = self.fs.tree.borrow_mut();
-        let w = walk(&t, self.ino, self.confine, path, false)?;
+        let w = walk(&t, self.ino, path, false)?;
         if w.ino.is_some() {
             return Err(Errno::Exist);
         }
@@ -311,8 +312,8 @@ impl Dir for MemDir {
     fn entries(&self) -> Result<Vec<DirEntry>> {
         let t = self.fs.tree.borrow();
         let dot = t.stat(self.ino)?;
-        // The confining directory is its own parent, as `/` is.
-        let parent = if self.ino == self.confine { self.ino } else { t.parent(self.ino)? };
+        // The top of the handle's tree is its own parent, as `/` is.
+        let parent = if self.ino == self.top { self.ino } else { t.parent(self.ino)? };
         let dotdot = t.stat(parent)?;
         let children = t.children(self.ino)?;
         let mut out = Vec::with_capacity(children.len() + 2);

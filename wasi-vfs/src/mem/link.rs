@@ -10,17 +10,16 @@ fn is_dir(t: &Tree, ino: Ino) -> Result<bool> {
 }
 
 /// POSIX `rename(2)` between `from` (relative to directory `src_dir`) and `to` (relative to
-/// `dst_dir`) in one tree.
-/// Each directory is given with the directory its handle is confined to.
-pub(super) fn rename(t: &mut Tree, (src_dir, src_confine): (Ino, Ino), from: &str, (dst_dir, dst_confine): (Ino, Ino), to: &str) -> Result<()> {
+/// `dst_dir`) in one tree. Neither path may climb above its directory.
+pub(super) fn rename(t: &mut Tree, src_dir: Ino, from: &str, dst_dir: Ino, to: &str) -> Result<()> {
     // Malformed paths (empty, absolute, NUL, too long) are refused before either is resolved,
     // as a host directory does (Linux copies both names in, checking their length, first).
     components(from)?;
     components(to)?;
     // Both paths are resolved before either last component is looked at, as Linux does: an
     // escape in `to` is EPERM even when `from` does not exist.
-    let src = walk(t, src_dir, src_confine, from, false)?;
-    let dst = walk(t, dst_dir, dst_confine, to, false)?;
+    let src = walk(t, src_dir, from, false)?;
+    let dst = walk(t, dst_dir, to, false)?;
     // Linux answers EBUSY for renaming `.` or `..`, or onto them.
     let src_name = src.name(Errno::Busy)?.to_owned();
     let dst_name = dst.name(Errno::Busy)?.to_owned();
@@ -79,15 +78,15 @@ pub(super) fn rename(t: &mut Tree, (src_dir, src_confine): (Ino, Ino), from: &st
 /// POSIX `linkat(2)`: a new name `to` (relative to `dst_dir`) for the file at `from`.
 pub(super) fn hard_link(
     t: &mut Tree,
-    (src_dir, src_confine): (Ino, Ino),
+    src_dir: Ino,
     from: &str,
     follow: bool,
-    (dst_dir, dst_confine): (Ino, Ino),
+    dst_dir: Ino,
     to: &str,
 ) -> Result<()> {
     components(from)?;
     components(to)?;
-    let src = walk(t, src_dir, src_confine, from, follow || from.ends_with('/'))?;
+    let src = walk(t, src_dir, from, follow || from.ends_with('/'))?;
     let src_ino = src.ino.ok_or(Errno::Noent)?;
     let src_is_dir = is_dir(t, src_ino)?;
     if src.trailing_slash && !src_is_dir {
@@ -95,7 +94,7 @@ pub(super) fn hard_link(
     }
     // The new name is looked up before the source's type matters, as Linux does: a missing
     // parent is ENOENT even when the source is a directory.
-    let dst = walk(t, dst_dir, dst_confine, to, false)?;
+    let dst = walk(t, dst_dir, to, false)?;
     if dst.ino.is_some() {
         return Err(Errno::Exist);
     }

@@ -4,8 +4,9 @@
 //! - Directories keep their children in a `BTreeMap`, so listings are sorted and stable.
 //! - An inode is freed only when it has no name *and* no open handle, so a file keeps working
 //!   after it is unlinked, as on POSIX.
-//! - Paths are confined to the filesystem's root: a directory handle opened beneath it may use
-//!   `..` up to the root, but not past it ([`crate::Errno::Perm`]).
+//! - Paths are confined to the directory handle they start from: `..` may climb back to it but
+//!   not past it ([`crate::Errno::Perm`]), through symlinks too. Each directory descriptor is
+//!   a capability for what lies beneath it, as in wasmtime and on a host directory.
 //! - Timestamps come from the [`Clock`] given at creation (zero by default, for reproducible
 //!   runs). Reads do not update `atim` (like a `noatime` mount) so a run stays deterministic.
 //! - An optional quota bounds the bytes held by regular files ([`crate::Errno::Nospc`] beyond it);
@@ -110,7 +111,7 @@ impl MemFs {
             ROOT
         } else {
             let t = self.tree.borrow();
-            let w = path::walk(&t, ROOT, ROOT, p, true)?;
+            let w = path::walk(&t, ROOT, p, true)?;
             let ino = w.ino.ok_or(crate::Errno::Noent)?;
             if !matches!(t.get(ino)?.kind, tree::Kind::Dir { .. }) {
                 return Err(crate::Errno::Notdir);

@@ -1,7 +1,7 @@
 //! Path resolution in the in-memory tree, one component at a time (never by string prefixes), so
 //! that `..` and symlinks are checked where they occur.
 
-use super::tree::{Ino, Kind, Tree, ROOT};
+use super::tree::{Ino, Kind, Tree};
 use crate::{Errno, Result, MAX_SYMLINK_FOLLOWS};
 
 /// Linux's `PATH_MAX`, which counts the terminating NUL: a path (or symlink target) of this many
@@ -70,8 +70,9 @@ pub(crate) fn components(path: &str) -> Result<Vec<&str>> {
 
 /// Resolves `path` from directory `start`. Symlinks are followed in every component but the
 /// last, which is followed only if `follow_last` (callers pass `true` for a trailing slash where
-/// POSIX follows). The walk may not climb above `confine` (or the tree's root): [`Errno::Perm`].
-pub(crate) fn walk(tree: &Tree, start: Ino, confine: Ino, path: &str, follow_last: bool) -> Result<Walk> {
+/// POSIX follows). The walk may not climb above `start`, the directory handle's own directory,
+/// even through a symlink: [`Errno::Perm`].
+pub(crate) fn walk(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Result<Walk> {
     let mut stack = components(path)?;
     let mut trailing_slash = path.ends_with('/');
     let mut cur = start;
@@ -81,7 +82,7 @@ pub(crate) fn walk(tree: &Tree, start: Ino, confine: Ino, path: &str, follow_las
         match comp {
             "." => {}
             ".." => {
-                if cur == confine || cur == ROOT {
+                if cur == start {
                     return Err(Errno::Perm);
                 }
                 cur = tree.parent(cur)?;

@@ -15,8 +15,8 @@
 //!   embedder that wants to persist the overlay.
 //! - **Listings** merge both layers minus whiteouts: `.`, `..`, then the names sorted.
 //! - **Paths** are resolved by the overlay, component by component through the merged view, and
-//!   confined to the overlay root (`..` past it is [`Errno::Perm`]); the layers only see
-//!   canonical paths.
+//!   confined to the directory handle they start from (`..` above it is [`Errno::Perm`], as in
+//!   the in-memory tree); the layers only see canonical paths.
 //!
 //! Limits, kept on purpose for simplicity: directory handles remember their path from the
 //! overlay root, so a handle on a directory that is later renamed follows the old path (and

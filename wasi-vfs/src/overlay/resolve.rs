@@ -165,7 +165,8 @@ impl State {
     }
 
     /// Resolves `path` from the directory `base` (components from the overlay root). Symlinks
-    /// are followed as in `openat`; `..` may climb to the overlay root but not past it.
+    /// are followed as in `openat`; `..` may climb back to `base` but not above it (each
+    /// directory handle is a capability for what lies beneath it, as in the in-memory tree).
     pub(super) fn resolve(
         &self,
         base: &[String],
@@ -180,6 +181,7 @@ impl State {
                 _ => return Err(Errno::Noent),
             }
         }
+        let floor = frames.len();
         let mut stack: Vec<String> = components(path)?.into_iter().map(str::to_owned).collect();
         let mut trailing_slash = path.ends_with('/');
         let mut follows = 0usize;
@@ -192,7 +194,7 @@ impl State {
                     }
                 }
                 ".." => {
-                    if frames.len() == 1 {
+                    if frames.len() == floor {
                         return Err(Errno::Perm);
                     }
                     frames.pop();

@@ -3,12 +3,12 @@
 //! fail with -1 inside the guest, as under `wrun --max-memory`, instead of the tab running out of
 //! memory.
 
+use runtime_core::limits::TABLE_ELEMENT_BYTES;
 use wasm_bindgen::prelude::*;
 
 const PAGE: u64 = 65536;
 const TABLE_SECTION: u8 = 4;
 const MEMORY_SECTION: u8 = 5;
-use runtime_core::limits::TABLE_ELEMENT_BYTES;
 
 fn read_leb(bytes: &[u8], pos: &mut usize) -> Result<u64, String> {
     let mut result = 0u64;

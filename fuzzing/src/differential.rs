@@ -6,6 +6,10 @@
 //! symlink a host directory cannot hold) with the root preopened at fd 3 and `d` at fd 4 (a
 //! confined subtree on the in-memory side, its own host directory on the other).
 //!
+//! Whatever the backing, a successful `fd_write`/`fd_pwrite` reports every byte of its iovecs
+//! written (both backings take whole writes; empty iovecs anywhere count for nothing), and
+//! `fd_read`/`fd_pread` no more than the iovecs hold.
+//!
 //! What is allowed to differ, and why (each exclusion is as narrow as the difference):
 //! - In `filestat` results: `dev`, `ino` and the three timestamps (a host assigns its own numbers
 //!   and stamps real times; the in-memory tree counts from 1 and stamps a fixed clock), and for
@@ -50,6 +54,7 @@ pub fn run(data: &[u8]) {
                     }
                     panic!("{} {args:x?}: in memory {a:?}, on the host {b:?}", func.name());
                 }
+                transfer_counts_match_the_iovecs(*func, args, &a, &sides[0].mem);
                 for side in sides.iter_mut() {
                     normalize(*func, args, &a, &mut side.mem);
                 }
@@ -122,6 +127,31 @@ fn normalize(func: WasiFunc, args: &[u64], result: &Result<u16, SysError>, mem: 
             }
         }
         _ => {}
+    }
+}
+
+/// The plain reference for descriptor I/O: the iovecs' lengths added up (capped, as the core
+/// caps one transfer).
+fn transfer_counts_match_the_iovecs(func: WasiFunc, args: &[u64], result: &Result<u16, SysError>, mem: &[u8]) {
+    const MAX_TRANSFER: u64 = 16 * 1024 * 1024;
+    let (count_at, exact) = match func {
+        WasiFunc::FdWrite => (args[3], true),
+        WasiFunc::FdPwrite => (args[4], true),
+        WasiFunc::FdRead => (args[3], false),
+        WasiFunc::FdPread => (args[4], false),
+        _ => return,
+    };
+    if *result != Ok(0) {
+        return;
+    }
+    let word = |at: usize| u32::from_le_bytes([mem[at], mem[at + 1], mem[at + 2], mem[at + 3]]);
+    let (iovs, n) = (args[1] as u32 as usize, args[2] as u32 as usize);
+    let total: u64 = (0..n).map(|i| u64::from(word(iovs + i * 8 + 4))).sum::<u64>().min(MAX_TRANSFER);
+    let done = u64::from(word(count_at as u32 as usize));
+    if exact {
+        assert_eq!(done, total, "{} {args:x?}: {done} bytes written of the iovecs' {total}", func.name());
+    } else {
+        assert!(done <= total, "{} {args:x?}: {done} bytes read into iovecs of {total}", func.name());
     }
 }
 

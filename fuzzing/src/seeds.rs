@@ -99,6 +99,17 @@ pub fn wasi_sequences() -> Vec<(&'static str, Vec<u8>)> {
         .call(F::FdClose, &[V(5)]);
     v.push(("file_io", c.bytes()));
 
+    // wasi-libc's stdio writes [empty buffer, data]: once reported as 0 bytes written, so C
+    // programs retried forever. Array 3 is exactly that shape.
+    let [i3, n3] = iov(3);
+    let c = open(Calls::default(), 3, b"new", oflags::CREAT, 0)
+        .call(F::FdWrite, &[V(5), i3, n3, out(1)])
+        .call(F::FdPwrite, &[V(5), i3, n3, V(4096), out(2)])
+        .call(F::FdWrite, &[V(1), i3, n3, out(3)])
+        .call(F::FdSeek, &[V(5), V(0), V(0), out(4)])
+        .call(F::FdRead, &[V(5), i3, n3, out(5)]);
+    v.push(("empty_first_iovec", c.bytes()));
+
     let c = Calls::default()
         .call(F::PathCreateDirectory, &[V(3), P(b"new"), Same])
         .call(F::PathRename, &[V(3), P(b"new"), Same, V(3), P(b"d/new"), Same])

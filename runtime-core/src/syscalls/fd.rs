@@ -40,15 +40,16 @@ fn scatter(mem: &mut dyn GuestMemory, list: &[(u32, u32)], mut data: &[u8]) -> S
     Ok(())
 }
 
-/// Collects up to `total` bytes from the iovecs into `out` (emptied first).
+/// Collects up to `total` bytes from the iovecs into `out` (emptied first). Empty iovecs may come
+/// anywhere: wasi-libc's stdio writes `[empty buffer, data]` on every unbuffered `fputs`.
 fn gather(mem: &dyn GuestMemory, list: &[(u32, u32)], total: usize, out: &mut Vec<u8>) -> SysResult<()> {
     out.clear();
     out.reserve(total);
     for &(ptr, len) in list {
-        let n = (len as usize).min(total - out.len());
-        if n == 0 {
+        if out.len() == total {
             break;
         }
+        let n = (len as usize).min(total - out.len());
         let start = out.len();
         out.resize(start + n, 0);
         mem.read_into(ptr, &mut out[start..])?;

@@ -1,11 +1,12 @@
 //! Every guest program in `tests/guests`, on every engine, on a host directory and on the
-//! in-memory filesystem: exact stdout, exit status, and stderr where the guest's spec says.
+//! in-memory filesystem: exact stdout, exit status, and stderr where the guest's spec says (its
+//! expected files were recorded with wasmtime 49).
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use wrun_tests::{build_all, wasi_imports, Guest, Spec};
+use wrun_tests::{build_all, guest_stderr, wasi_imports, Guest, Spec};
 
 const ENGINES: [&str; 3] = ["cranelift", "winch", "wasmi"];
 
@@ -65,6 +66,7 @@ fn every_guest_on_every_engine_and_backing() {
     for (guest, wasm) in &guests {
         let spec = guest.spec().expect("spec");
         let expected = guest.expected_stdout().expect("stdout file");
+        let expected_stderr = guest.expected_stderr().expect("stderr file");
         let backings: &[Backing] = if spec.dirs.is_empty() { &[Backing::HostDir] } else { &[Backing::HostDir, Backing::MemFs] };
         for engine in ENGINES {
             for &backing in backings {
@@ -82,6 +84,16 @@ fn every_guest_on_every_engine_and_backing() {
                             String::from_utf8_lossy(&r.stdout),
                             String::from_utf8_lossy(want),
                             r.stderr
+                        ));
+                    }
+                }
+                if let Some(want) = &expected_stderr {
+                    let got = guest_stderr(r.stderr.as_bytes());
+                    if got != want.as_slice() {
+                        failures.push(format!(
+                            "{label}: stderr differs\n--- got\n{}--- want\n{}",
+                            String::from_utf8_lossy(got),
+                            String::from_utf8_lossy(want)
                         ));
                     }
                 }

@@ -77,7 +77,8 @@ for (const g of guests) {
   const cells = columns.map((c) => {
     const r = results[c];
     const same = r.exit === ref.exit && Buffer.compare(r.stdout, ref.stdout) === 0 && r.stderr === ref.stderr;
-    const expected = r.exit === g.spec.exit && (g.stdout === null || r.stdout.toString() === g.stdout);
+    const expected = r.exit === g.spec.exit && (g.stdout === null || r.stdout.toString() === g.stdout)
+      && (g.stderr === null || r.stderr === g.stderr);
     if (!same || !expected) {
       failures++;
       console.error(`\n${g.name} on ${c}: exit ${r.exit} (cranelift ${ref.exit}, spec ${g.spec.exit})${r.error ? `, error: ${r.error}` : ''}`);

@@ -5,6 +5,8 @@
 //! `rustc --target wasm32-wasip1`. Built modules go to `target/guests/NAME.wasm` and are rebuilt
 //! when the source is newer. Each guest may have beside it:
 //! - `NAME.stdout`: the exact expected stdout,
+//! - `NAME.stderr`: the exact expected stderr (what the program wrote; wrun's own report of a trap
+//!   or limit comes after it and is not part of it),
 //! - `NAME.toml`: how to run it (`args`, `stdin`, `exit`, `dirs`, `env`, `stderr_contains`).
 
 use std::path::{Path, PathBuf};
@@ -164,4 +166,21 @@ impl Guest {
     pub fn expected_stdout(&self) -> anyhow::Result<Option<Vec<u8>>> {
         self.sidecar("stdout").map(std::fs::read).transpose().map_err(Into::into)
     }
+    /// The expected stderr, if the guest has a `NAME.stderr`.
+    pub fn expected_stderr(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        self.sidecar("stderr").map(std::fs::read).transpose().map_err(Into::into)
+    }
+}
+
+/// The program's own part of wrun's stderr: wrun appends its report of a trap or limit after it,
+/// starting with a line that begins `wrun: `.
+pub fn guest_stderr(stderr: &[u8]) -> &[u8] {
+    let mut start = 0;
+    for line in stderr.split_inclusive(|&b| b == b'\n') {
+        if line.starts_with(b"wrun: ") {
+            return &stderr[..start];
+        }
+        start += line.len();
+    }
+    stderr
 }

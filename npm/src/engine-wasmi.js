@@ -2,7 +2,7 @@
 // use only (about 350 KiB gzip) so pages that never need it never download it. It runs the guest
 // in slices of fuel and returns to the event loop between them, so it can count fuel, pause on
 // stdin without JSPI, and be stopped even on the page's main thread.
-import { WrunError, EXIT_STATUS, stopMessage } from './errors.js';
+import { WrunError, EXIT_STATUS, exited, stopMessage } from './errors.js';
 import { configure } from './configure.js';
 
 const STEP_FINISHED = 0;
@@ -61,7 +61,7 @@ export async function runOnWasmi(bytes, opts, ctl) {
       } catch (e) {
         throw new WrunError('trap', `the program trapped: ${e.message}`, { trap: e.message, exitCode: EXIT_STATUS.trap, ...outputs() });
       }
-      if (s === STEP_FINISHED) return { exitCode: run.exitCode(), ...outputs() };
+      if (s === STEP_FINISHED) return exited(w, run.exitCode(), outputs());
       if (s === STEP_OUT_OF_FUEL) {
         throw new WrunError('out-of-fuel', `the program ran out of fuel (${opts.fuel}) and was stopped`, { exitCode: EXIT_STATUS['out-of-fuel'], ...outputs() });
       }

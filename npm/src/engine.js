@@ -2,7 +2,7 @@
 // core's WasiSession. Where JSPI exists, `fd_read` and `poll_oneoff` may suspend the guest until
 // input arrives or a deadline passes; elsewhere sleeps block the thread and a read of stdin that
 // has no data yet ends the run with a "needs-input" error (use the wasmi engine or a worker).
-import { ExitSignal, WrunError, EXIT_STATUS, stopMessage } from './errors.js';
+import { ExitSignal, WrunError, EXIT_STATUS, exited, stopMessage } from './errors.js';
 
 const CALL_EXIT = -1;
 const CALL_TRAP = -2;
@@ -183,7 +183,7 @@ export async function runGuest(core, module, builder, ctl, { engine = 'auto', ti
     return { exitCode: 0, ...results() };
   } catch (e) {
     session.flush();
-    if (e instanceof ExitSignal) return { exitCode: e.code, ...results() };
+    if (e instanceof ExitSignal) return exited(core, e.code, results());
     if (e instanceof StopSignal) {
       const msg = {
         killed: 'the program was killed',

@@ -1,6 +1,6 @@
 // Errors the package throws: real `Error`s with a `kind` a program can switch on.
 
-/** kind: "invalid-module" | "link" | "no-start" | "trap" | "killed" | "timeout" | "out-of-fuel" | "needs-input" */
+/** kind: "invalid-module" | "link" | "no-start" | "trap" | "killed" | "timeout" | "out-of-fuel" | "needs-input" | "invalid-exit" */
 export class WrunError extends Error {
   constructor(kind, message, extra = {}) {
     super(message);
@@ -18,6 +18,17 @@ export function stopMessage(kind, timeoutMs) {
 
 /** Exit status for each way a run can end without `proc_exit`, matching the native `wrun`. */
 export const EXIT_STATUS = { trap: 134, timeout: 124, 'out-of-fuel': 124, killed: 137 };
+
+/**
+ * The result of a program that called `proc_exit(code)`. A status past 125 would pass for a
+ * stopped program (134 trapped, 137 killed...): it is an error with exit status 1, as in the native
+ * `wrun` and wasmtime. `core` is the loaded web core, which holds the rule and its message.
+ */
+export function exited(core, code, outputs) {
+  const invalid = core.invalidExitStatus(code);
+  if (invalid !== undefined) throw new WrunError('invalid-exit', invalid, { exitCode: 1, status: code | 0, ...outputs });
+  return { exitCode: code, ...outputs };
+}
 
 // Unwinds the guest from inside an import: never escapes the package.
 export class ExitSignal {

@@ -54,7 +54,7 @@ export function runInWorker(module, opts, ctl, { onStarted } = {}) {
       if (m.fsImage && opts.fs) opts.fs.replaceWithTar(m.fsImage);
       finish();
       if (m.type === 'done') settle.resolve(m);
-      else settle.reject(new WrunError(m.kind, m.message, { exitCode: m.exitCode, stdout: m.stdout, stderr: m.stderr }));
+      else settle.reject(new WrunError(m.kind, m.message, { exitCode: m.exitCode, status: m.status, stdout: m.stdout, stderr: m.stderr }));
     }
   }).then((w) => {
     worker = w;

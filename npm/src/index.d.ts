@@ -68,12 +68,14 @@ export interface Process {
   kill(): void;
 }
 
-export type WrunErrorKind = 'invalid-module' | 'link' | 'no-start' | 'trap' | 'killed' | 'timeout' | 'out-of-fuel' | 'needs-input';
+export type WrunErrorKind = 'invalid-module' | 'link' | 'no-start' | 'trap' | 'killed' | 'timeout' | 'out-of-fuel' | 'needs-input' | 'invalid-exit';
 
 export declare class WrunError extends Error {
   readonly kind: WrunErrorKind;
-  /** The status `wrun` would exit with (134 trap, 124 timeout/fuel, 137 killed). */
+  /** The status `wrun` would exit with (134 trap, 124 timeout/fuel, 137 killed, 1 invalid-exit). */
   readonly exitCode?: number;
+  /** For 'invalid-exit': the status the program passed to `proc_exit` (past 125). */
+  readonly status?: number;
   /** For traps: the engine's reason ("unreachable", "memory access out of bounds", ...). */
   readonly trap?: string;
   readonly stdout?: Uint8Array;

@@ -39,7 +39,7 @@ async function onMessage(m) {
     const r = await runGuest(core, m.module, b, ctl, m.opts);
     post({ type: 'done', ...r, fsImage: fs?.exportTar() ?? null });
   } catch (e) {
-    post({ type: 'error', kind: e.kind ?? 'trap', message: e.message, exitCode: e.exitCode ?? 134, stdout: e.stdout, stderr: e.stderr, fsImage: fs?.exportTar() ?? null });
+    post({ type: 'error', kind: e.kind ?? 'trap', message: e.message, exitCode: e.exitCode ?? 134, status: e.status, stdout: e.stdout, stderr: e.stderr, fsImage: fs?.exportTar() ?? null });
   }
 }
 

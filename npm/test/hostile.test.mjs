@@ -4,11 +4,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, spawn, FileSystem, init, WrunError } from '../dist/index.js';
-import { guest, wat, REPO, LOOP } from './helpers.mjs';
+import { expectedStdout, guest, wat, REPO, LOOP } from './helpers.mjs';
 
 /** The engines a program can run on, as run() options. */
 // `browser` is the default: the page's own engine (a run with timeoutMs moves to a worker by itself).
@@ -204,4 +204,33 @@ describe('malformed modules: the same one-line error as wrun, on every engine', 
     proc.stdin.close();
     await rejectsWith(proc.wait(), 'invalid-module');
   });
+});
+
+// The hostile-program review's findings that reach the package: C stdio that writes
+// [empty buffer, data] (it used to spin forever) and exit statuses that pass for wrun's own.
+describe('findings of the hostile-program review', () => {
+  const exitWith = (code) => wat(`(module ${PROC_EXIT} (memory (export "memory") 1)
+    (func (export "_start") (call $exit (i32.const ${code}))))`);
+  const stderrOf = (name) => readFileSync(`${REPO}tests/guests/c/${name}.stderr`, 'utf8');
+
+  for (const [name, opts] of Object.entries(ENGINES)) {
+    test(`fputs to stderr, perror and a big fwrite finish, as under wasmtime (${name})`, async () => {
+      for (const prog of ['stdio_stderr', 'stdio_big']) {
+        const r = await run(guest(prog), { ...opts, timeoutMs: 20000 });
+        assert.equal(r.exitCode, 0, prog);
+        assert.equal(r.stdoutText, expectedStdout('c', prog), prog);
+        assert.equal(r.stderrText, stderrOf(prog), prog);
+      }
+    });
+
+    test(`proc_exit past 125 is an "invalid-exit" error with status 1, as in wrun (${name})`, async () => {
+      for (const code of [0, 124, 125]) assert.equal((await run(await exitWith(code), opts)).exitCode, code);
+      for (const [code, shown] of [[126, '126'], [134, '134'], [137, '137'], [256, '256'], [-1, '-1']]) {
+        const e = await rejectsWith(run(await exitWith(code), opts), 'invalid-exit');
+        assert.equal(e.exitCode, 1);
+        assert.equal(e.status, code);
+        assert.match(e.message, new RegExp(`exited with status ${shown}, outside 0\\.\\.=125`));
+      }
+    });
+  }
 });

@@ -46,3 +46,10 @@ pub fn wasi_imports() -> js_sys::Array {
         })
         .collect()
 }
+
+/// For a `proc_exit` status: nothing when a program may exit with it (0 to 125), else the message
+/// to report, the run then ending with status 1 as in the native `wrun` and wasmtime.
+#[wasm_bindgen(js_name = invalidExitStatus)]
+pub fn invalid_exit_status(code: u32) -> Option<String> {
+    runtime_core::syscalls::proc::exit_status(code).err().map(|e| e.to_string())
+}

@@ -26,9 +26,16 @@ pub struct Cli {
     #[arg(long = "fs", value_name = "IMAGE.tar[::GUEST]")]
     pub fs: Option<String>,
 
-    /// Write the image mounted with `--fs` back to this tar file when the program ends.
+    /// Write the image mounted with `--fs` back to this tar file when the program ends, however it
+    /// ends. Saving may take as long as --timeout again; past that, or on any error, the file is
+    /// left as it was.
     #[arg(long = "fs-out", value_name = "IMAGE.tar", requires = "fs")]
     pub fs_out: Option<PathBuf>,
+
+    /// Largest size of the `--fs` tree: its files' bytes, plus 512 bytes and the path's length for
+    /// each name (about the size of its tar image). Past it the program gets ENOSPC.
+    #[arg(long = "fs-size", value_name = "BYTES", value_parser = parse_bytes, default_value = "1GiB")]
+    pub fs_size: u64,
 
     /// Execution engine.
     #[arg(long, value_enum, default_value_t = EngineKind::Cranelift)]
@@ -68,8 +75,9 @@ pub struct Cli {
     pub args: Vec<std::ffi::OsString>,
 }
 
-const EXIT_CODES: &str = "Exit status: the program's own exit code; 134 when it traps; 124 when \
---timeout or --fuel stops it; 1 when the module cannot be loaded; 2 for bad flags.";
+const EXIT_CODES: &str = "Exit status: the program's own exit code (0-125; a larger one is reported \
+as 1 with a message, as in wasmtime); 134 when it traps; 124 when --timeout or --fuel stops it; 1 \
+when the module cannot be loaded; 2 for bad flags.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum EngineKind {

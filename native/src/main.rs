@@ -39,7 +39,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
     // A deterministic run stamps files at time zero; otherwise files get real times.
     let image = if cli.deterministic { MemFs::new() } else { MemFs::with_clock(std::rc::Rc::new(host_env::FsClock)) };
-    let (ctx, stdin) = build_ctx(&cli, &image)?;
+    image.set_quota(Some(cli.fs_size));
+    let deadline = cli.timeout.map(|t| std::time::Instant::now() + t);
+    let (ctx, stdin) = build_ctx(&cli, &image, deadline)?;
     let opts = RunOptions {
         fuel: cli.fuel,
         timeout: cli.timeout,
@@ -50,12 +52,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (outcome, _ctx) = engines::run(cli.engine, &wasm, ctx, &opts).with_context(module)?;
     drop(stdin);
     if let Some(out) = &cli.fs_out {
-        mounts::save_image(&image, out)?;
+        // Saving gets a --timeout of its own, so a program stopped by its timeout still has its
+        // files saved, and a tree that takes long to write cannot hold wrun past the limit.
+        let save_deadline = cli.timeout.map(|t| std::time::Instant::now() + t);
+        match mounts::save_image(&image, out, save_deadline) {
+            Ok(()) => {}
+            Err(mounts::SaveError::Timeout) => {
+                eprintln!("wrun: saving the filesystem to `{}` took longer than --timeout; the file is left as it was", out.display());
+                return Ok(ExitCode::from(EXIT_LIMIT));
+            }
+            Err(mounts::SaveError::Failed(e)) => return Err(e),
+        }
     }
     Ok(report(outcome, &cli))
 }
 
-fn build_ctx(cli: &Cli, image: &MemFs) -> anyhow::Result<(WasiCtx, host_env::Stdin)> {
+fn build_ctx(cli: &Cli, image: &MemFs, deadline: Option<std::time::Instant>) -> anyhow::Result<(WasiCtx, host_env::Stdin)> {
     use std::os::unix::ffi::OsStrExt;
 
     let mut b = WasiCtx::builder();
@@ -96,7 +108,7 @@ fn build_ctx(cli: &Cli, image: &MemFs) -> anyhow::Result<(WasiCtx, host_env::Std
     b.waiter(Box::new(host_env::BlockingWaiter {
         stdin: stdin.clone(),
         clocks: host_env::SystemClocks::new(),
-        run_deadline: cli.timeout.map(|t| std::time::Instant::now() + t),
+        run_deadline: deadline,
     }));
     if cli.deterministic {
         b.deterministic(0);
@@ -110,7 +122,13 @@ fn build_ctx(cli: &Cli, image: &MemFs) -> anyhow::Result<(WasiCtx, host_env::Std
 /// Prints how the run ended (if not a plain exit) and gives the process exit status.
 fn report(outcome: Outcome, cli: &Cli) -> ExitCode {
     match outcome {
-        Outcome::Exited(code) => ExitCode::from(code as u8),
+        Outcome::Exited(code) => match runtime_core::syscalls::proc::exit_status(code) {
+            Ok(status) => ExitCode::from(status),
+            Err(invalid) => {
+                eprintln!("wrun: `{}`: {invalid}", cli.module.display());
+                ExitCode::from(runtime_core::syscalls::proc::InvalidExitStatus::STATUS)
+            }
+        },
         Outcome::Returned(values) => {
             // `println!` would panic if stdout is a closed pipe; the reader is gone, so the values
             // have nowhere to go, as with the guest's own output.

@@ -1,11 +1,13 @@
 //! Preopened directories from `--dir`, `--mapdir` and `--fs`.
 
+use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::{bail, Context as _};
 use wasi_vfs::host::HostDir;
 use wasi_vfs::mem::MemFs;
-use wasi_vfs::Dir;
+use wasi_vfs::{Dir, Errno};
 
 /// One directory the guest will see, and where.
 pub struct Mount {
@@ -48,20 +50,51 @@ pub fn parse_fs(spec: &str) -> (PathBuf, String) {
     }
 }
 
-/// `--fs`: an in-memory tree loaded from the image.
+/// `--fs`: an in-memory tree loaded from the image (within the tree's quota, `--fs-size`).
 pub fn image_mount(image: &Path, guest: String, fs: &MemFs) -> anyhow::Result<Mount> {
-    let bytes = std::fs::read(image).with_context(|| format!("cannot read filesystem image `{}`", image.display()))?;
-    wasi_vfs::tar_image::import(&*fs.root(), &bytes)
-        .map_err(|e| anyhow::anyhow!("`{}` is not a usable tar image: {e}", image.display()))?;
+    let file = std::fs::File::open(image).with_context(|| format!("cannot read filesystem image `{}`", image.display()))?;
+    wasi_vfs::tar_image::import_from(&*fs.root(), std::io::BufReader::new(file)).map_err(|e| match e {
+        Errno::Nospc => anyhow::anyhow!("`{}` does not fit in --fs-size; give a larger one", image.display()),
+        e => anyhow::anyhow!("`{}` is not a usable tar image: {e}", image.display()),
+    })?;
     Ok(Mount { guest, dir: fs.root() })
 }
 
-/// `--fs-out IMAGE.tar`: writes the tree back, atomically.
-pub fn save_image(fs: &MemFs, out: &Path) -> anyhow::Result<()> {
-    let bytes = wasi_vfs::tar_image::export(&*fs.root()).map_err(|e| anyhow::anyhow!("cannot export the filesystem: {e}"))?;
-    let tmp = out.with_extension("tar.tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
-    std::fs::rename(&tmp, out).with_context(|| format!("cannot write `{}`", out.display()))
+/// Why `--fs-out` was not written; the file it names is then left as it was.
+#[derive(Debug)]
+pub enum SaveError {
+    /// The run's `--timeout` passed while the image was being written.
+    Timeout,
+    Failed(anyhow::Error),
+}
+
+/// `--fs-out IMAGE.tar`: streams the tree into a file beside `out`, then renames it over `out`,
+/// so `out` is either the old image or the whole new one. Stops at `deadline`, if any.
+pub fn save_image(fs: &MemFs, out: &Path, deadline: Option<Instant>) -> Result<(), SaveError> {
+    let fail = |e: anyhow::Error| SaveError::Failed(e);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".wrun-image-")
+        .suffix(".tmp")
+        .tempfile_in(out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+        .with_context(|| format!("cannot write next to `{}`", out.display()))
+        .map_err(fail)?;
+    let mut writer = BufWriter::new(tmp.as_file_mut());
+    let mut check = || match deadline {
+        Some(d) if Instant::now() >= d => Err(Errno::Timedout),
+        _ => Ok(()),
+    };
+    match wasi_vfs::tar_image::export_to(&*fs.root(), &mut writer, &mut check) {
+        Ok(()) => {}
+        Err(Errno::Timedout) => return Err(SaveError::Timeout),
+        Err(e) => return Err(fail(anyhow::anyhow!("cannot write the filesystem image `{}`: {e}", out.display()))),
+    }
+    writer.flush().with_context(|| format!("cannot write `{}`", out.display())).map_err(fail)?;
+    drop(writer);
+    // A temporary file is private (0600); an image is an ordinary file.
+    use std::os::unix::fs::PermissionsExt as _;
+    let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+    tmp.persist(out).map_err(|e| fail(anyhow::anyhow!("cannot write `{}`: {}", out.display(), e.error)))?;
+    Ok(())
 }
 
 #[cfg(test)]

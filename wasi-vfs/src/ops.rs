@@ -183,29 +183,33 @@ pub struct WalkEntry<'a> {
 
 /// Visits everything beneath `dir` (not `dir` itself): parents before children, names sorted
 /// within each directory, symlinks not followed. The order is deterministic.
+///
+/// One path buffer serves every level (each level remembers only where its prefix ends), so a
+/// walk holds memory linear in the depth, not in the sum of the paths along it.
 pub fn walk(dir: &dyn Dir, visit: &mut dyn FnMut(&WalkEntry<'_>) -> Result<()>) -> Result<()> {
     struct Level {
         dir: Box<dyn Dir>,
-        prefix: String,
+        prefix_len: usize,
         names: Vec<String>,
     }
-    let open_level = |dir: Box<dyn Dir>, prefix: String| -> Result<Level> {
+    let open_level = |dir: Box<dyn Dir>, prefix_len: usize| -> Result<Level> {
         let mut names = child_names(&*dir)?;
         names.reverse();
-        Ok(Level { dir, prefix, names })
+        Ok(Level { dir, prefix_len, names })
     };
-    let mut stack = vec![open_level(open_dir_nofollow(dir, ".")?, String::new())?];
+    let mut path = String::new();
+    let mut stack = vec![open_level(open_dir_nofollow(dir, ".")?, 0)?];
     while let Some(level) = stack.last_mut() {
         let Some(name) = level.names.pop() else {
             stack.pop();
             continue;
         };
         let stat = level.dir.stat_at(&name, false)?;
-        let path = if level.prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{}/{name}", level.prefix)
-        };
+        path.truncate(level.prefix_len);
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(&name);
         visit(&WalkEntry {
             dir: &*level.dir,
             name: &name,
@@ -214,7 +218,7 @@ pub fn walk(dir: &dyn Dir, visit: &mut dyn FnMut(&WalkEntry<'_>) -> Result<()>) 
         })?;
         if stat.filetype == FileType::Directory {
             let child = open_dir_nofollow(&*level.dir, &name)?;
-            let child = open_level(child, path)?;
+            let child = open_level(child, path.len())?;
             stack.push(child);
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::file::MemFile;
 use super::path::{walk, Last, PATH_MAX};
-use super::tree::{Ino, Kind, Tree};
+use super::tree::{Ino, Kind, Tree, ENTRY_COST};
 use super::MemFs;
 use crate::{Dir, DirEntry, Errno, Filestat, Node, OpenOptions, Result, Timestamp};
 
@@ -104,11 +104,21 @@ impl Drop for MemDir {
     }
 }
 
-/// Creates `name` in directory `parent` as a new inode of `kind`.
-pub(super) fn create_in(t: &mut Tree, parent: Ino, name: String, kind: Kind) -> Result<Ino> {
+/// Creates `name` in directory `parent` as a new inode of `kind`, charging the name (and a
+/// symlink's target) to the quota first.
+pub(super) fn create_in(t: &mut Tree, parent: Ino, name: String, mut kind: Kind) -> Result<Ino> {
     if t.get(parent)?.nlink == 0 {
         // The directory was removed while a handle on it stayed open (Linux says ENOENT).
         return Err(Errno::Noent);
+    }
+    let own_path_len = t.path_len_of(parent, &name)?;
+    let target_len = match &kind {
+        Kind::Symlink(target) => target.len() as u64,
+        _ => 0,
+    };
+    t.charge_meta(0, ENTRY_COST + own_path_len + target_len)?;
+    if let Kind::Dir { path_len, .. } = &mut kind {
+        *path_len = own_path_len;
     }
     let is_dir = matches!(kind, Kind::Dir { .. });
     let ino = t.alloc(kind);
@@ -122,6 +132,8 @@ pub(super) fn create_in(t: &mut Tree, parent: Ino, name: String, kind: Kind) -> 
 
 /// Removes the entry `name` (naming `ino`) from `parent`, dropping the inode's link count.
 pub(super) fn detach(t: &mut Tree, parent: Ino, name: &str, ino: Ino) -> Result<()> {
+    let cost = t.entry_cost(parent, name)?;
+    t.charge_meta(cost, 0)?;
     t.children_mut(parent)?.remove(name);
     let now = t.now();
     let inode = t.get_mut(ino)?;
@@ -188,6 +200,8 @@ impl Dir for MemDir {
         let kind = Kind::Dir {
             entries: BTreeMap::new(),
             parent: w.parent,
+            // Set by `create_in`.
+            path_len: 0,
         };
         create_in(&mut t, w.parent, name, kind).map(drop)
     }

@@ -2,7 +2,7 @@
 
 use super::dir::detach;
 use super::path::{components, walk};
-use super::tree::{Ino, Kind, Tree};
+use super::tree::{Ino, Kind, Tree, ENTRY_COST};
 use crate::{Errno, Result};
 
 fn is_dir(t: &Tree, ino: Ino) -> Result<bool> {
@@ -57,6 +57,18 @@ pub(super) fn rename(t: &mut Tree, src_dir: Ino, from: &str, dst_dir: Ino, to: &
     if t.get(dst.parent)?.nlink == 0 {
         return Err(Errno::Noent);
     }
+    // The quota first, before anything moves: the name's new path, and for a directory the new
+    // paths of every name beneath it.
+    let old_cost = t.entry_cost(src.parent, &src_name)?;
+    let new_cost = t.entry_cost(dst.parent, &dst_name)?;
+    let (old_len, new_len) = (old_cost - ENTRY_COST, new_cost - ENTRY_COST);
+    let beneath = if src_is_dir && old_len != new_len { t.names_beneath(src_ino, None)? } else { 0 };
+    t.charge_meta(old_cost + beneath * old_len, new_cost + beneath * new_len)?;
+    if beneath > 0 {
+        t.names_beneath(src_ino, Some(new_len))?;
+    } else if let Kind::Dir { path_len, .. } = &mut t.get_mut(src_ino)?.kind {
+        *path_len = new_len;
+    }
     if let Some(old) = dst.ino {
         detach(t, dst.parent, &dst_name, old)?;
     }
@@ -108,6 +120,8 @@ pub(super) fn hard_link(
     if src_is_dir {
         return Err(Errno::Perm);
     }
+    let cost = t.entry_cost(dst.parent, &name)?;
+    t.charge_meta(0, cost)?;
     t.children_mut(dst.parent)?.insert(name, src_ino);
     t.get_mut(src_ino)?.nlink += 1;
     t.touch_ctime(src_ino)?;

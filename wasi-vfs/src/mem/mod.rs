@@ -9,15 +9,19 @@
 //!   a capability for what lies beneath it, as in wasmtime and on a host directory.
 //! - Timestamps come from the [`Clock`] given at creation (zero by default, for reproducible
 //!   runs). Reads do not update `atim` (like a `noatime` mount) so a run stays deterministic.
-//! - An optional quota bounds the bytes held by regular files ([`crate::Errno::Nospc`] beyond it);
-//!   names and symlink targets are not counted.
+//! - An optional quota bounds the tree's size ([`crate::Errno::Nospc`] beyond it): the bytes its
+//!   regular files hold, plus for every name [`ENTRY_COST`] (512) and the length of its path from
+//!   the root, plus symlink targets. That is about the size of the tree's tar image, so a tree
+//!   within its quota can always be saved, whatever its shape; and a size is charged before any
+//!   memory is touched.
 //!
 //! ```
-//! use wasi_vfs::{mem::MemFs, ops, Errno};
-//! let fs = MemFs::with_quota(4);
+//! use wasi_vfs::{mem::{MemFs, ENTRY_COST}, ops, Errno};
+//! let fs = MemFs::with_quota(ENTRY_COST + 1 + 4);
 //! let root = fs.root();
 //! ops::write_file(&*root, "a", b"1234").unwrap();
-//! assert_eq!(ops::write_file(&*root, "b", b"5"), Err(Errno::Nospc));
+//! assert_eq!(ops::write_file(&*root, "a", b"12345"), Err(Errno::Nospc));
+//! assert_eq!(root.create_dir("b"), Err(Errno::Nospc));
 //! ```
 
 use std::cell::RefCell;
@@ -41,6 +45,7 @@ mod tests_rename;
 
 pub use dir::MemDir;
 pub use file::MemFile;
+pub use tree::ENTRY_COST;
 use tree::{Ino, Tree, ROOT};
 
 /// Device numbers handed to filesystems, so two trees never report the same `(dev, ino)`.
@@ -69,7 +74,7 @@ impl MemFs {
         Self::build(clock, None)
     }
 
-    /// An empty filesystem whose regular files may hold at most `bytes` bytes in total.
+    /// An empty filesystem of at most `bytes` bytes (counted as the module documentation says).
     pub fn with_quota(bytes: u64) -> Self {
         Self::build(Rc::new(FixedClock(0)), Some(bytes))
     }
@@ -90,6 +95,12 @@ impl MemFs {
     /// Bytes held by regular files, including unlinked files still open.
     pub fn used_bytes(&self) -> u64 {
         self.tree.borrow().used
+    }
+
+    /// The size the quota counts: [`MemFs::used_bytes`] plus what names and symlinks cost.
+    pub fn size_bytes(&self) -> u64 {
+        let t = self.tree.borrow();
+        t.used + t.meta
     }
 
     /// The device number this filesystem reports in [`crate::Filestat::dev`].

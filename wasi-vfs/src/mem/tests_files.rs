@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use super::tests::{err, Ticker};
-use super::MemFs;
+use super::{MemFs, ENTRY_COST};
 use crate::{ops, Errno, OpenOptions};
 
 #[test]
@@ -135,7 +135,8 @@ fn filesystems_have_their_own_dev_and_clones_share_the_tree() {
 
 #[test]
 fn quota_bounds_file_bytes() {
-    let fs = MemFs::with_quota(10);
+    // Room for the names "a" and "b" and 10 bytes.
+    let fs = MemFs::with_quota(2 * (ENTRY_COST + 1) + 10);
     let root = fs.root();
     ops::write_file(&*root, "a", b"12345").unwrap();
     let f = root
@@ -157,4 +158,55 @@ fn quota_bounds_file_bytes() {
     assert_eq!(fs.used_bytes(), 0);
     fs.set_quota(None);
     f.set_size(1000).unwrap();
+    // A quota lowered below what is used lets files shrink, not grow.
+    fs.set_quota(Some(10));
+    f.set_size(999).unwrap();
+    assert_eq!(err(f.set_size(1000)), Errno::Nospc);
+}
+
+#[test]
+fn quota_counts_names_and_their_paths() {
+    let fs = MemFs::with_quota(1 << 20);
+    let root = fs.root();
+    root.create_dir("dir").unwrap();
+    assert_eq!(fs.size_bytes(), ENTRY_COST + 3);
+    ops::write_file(&*root, "dir/f", b"xy").unwrap();
+    assert_eq!(fs.size_bytes(), 2 * ENTRY_COST + 3 + 5 + 2);
+    root.symlink("target", "dir/l").unwrap();
+    assert_eq!(fs.size_bytes(), 3 * ENTRY_COST + 3 + 5 + 2 + 5 + 6);
+    root.hard_link("dir/f", false, &*root, "g").unwrap();
+    assert_eq!(fs.size_bytes(), 4 * ENTRY_COST + 3 + 5 + 2 + 5 + 6 + 1);
+    // Renaming a directory moves the paths of everything beneath it.
+    root.rename("dir", &*root, "longer").unwrap();
+    assert_eq!(fs.size_bytes(), 4 * ENTRY_COST + 6 + 8 + 2 + 8 + 6 + 1);
+    ops::remove_all(&*root, "longer").unwrap();
+    root.unlink_file("g").unwrap();
+    assert_eq!((fs.size_bytes(), fs.used_bytes()), (0, 0));
+}
+
+#[test]
+fn a_deep_chain_runs_out_of_room_like_a_big_tree() {
+    // Each level costs ENTRY_COST and its path: a chain of n levels about n * 512 + n^2.
+    let fs = MemFs::with_quota(1 << 20);
+    let mut dir = fs.root();
+    let mut depth = 0;
+    let err = loop {
+        match dir.create_dir("d") {
+            Ok(()) => depth += 1,
+            Err(e) => break e,
+        }
+        dir = ops::open_dir_nofollow(&*dir, "d").unwrap();
+    };
+    assert_eq!(err, Errno::Nospc);
+    assert!((700..1100).contains(&depth), "depth {depth}");
+    assert!(fs.size_bytes() <= 1 << 20);
+    // A rename that would lengthen every path beneath is refused, and changes nothing.
+    let root = fs.root();
+    let before = fs.size_bytes();
+    root.create_dir(&"x".repeat(200)).unwrap_or(());
+    let grown = fs.size_bytes();
+    assert_eq!(root.rename("d", &*root, &"y".repeat(255)), Err(Errno::Nospc));
+    assert_eq!(fs.size_bytes(), grown);
+    assert!(ops::exists(&*root, "d").unwrap());
+    assert!(grown >= before);
 }

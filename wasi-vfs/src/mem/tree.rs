@@ -14,10 +14,12 @@ pub(crate) const ROOT: Ino = 0;
 
 pub(crate) enum Kind {
     File(Vec<u8>),
-    /// `parent` is needed for `..`; the root is its own parent.
+    /// `parent` is needed for `..`; the root is its own parent. `path_len` is the length of the
+    /// directory's path from the root (0 for the root), which the quota charges its entries.
     Dir {
         entries: BTreeMap<String, Ino>,
         parent: Ino,
+        path_len: u64,
     },
     Symlink(String),
 }
@@ -57,11 +59,20 @@ pub(crate) struct Tree {
     free: Vec<Ino>,
     pub dev: u64,
     clock: Rc<dyn Clock>,
-    /// Upper bound on the bytes held by regular files, if any.
+    /// Upper bound on `used + meta`, if any.
     pub quota: Option<u64>,
     /// Bytes held by regular files, including unlinked ones still open.
     pub used: u64,
+    /// What names cost: [`ENTRY_COST`] and the path's length for each name in a directory, and
+    /// each symlink's target.
+    pub meta: u64,
 }
+
+/// What each name in a directory costs against the quota, besides its path's length: about what
+/// it takes in a tar image (a 512-byte header). A tree within its quota thus has an image of
+/// about that size, whatever its shape: a chain of 40 000 nested directories costs what writing
+/// its 40 000 ever-longer paths costs, and runs out of room like any other big tree.
+pub const ENTRY_COST: u64 = 512;
 
 impl Tree {
     pub fn new(dev: u64, clock: Rc<dyn Clock>, quota: Option<u64>) -> Self {
@@ -70,6 +81,7 @@ impl Tree {
             kind: Kind::Dir {
                 entries: BTreeMap::new(),
                 parent: ROOT,
+                path_len: 0,
             },
             nlink: 2,
             open: 0,
@@ -84,6 +96,7 @@ impl Tree {
             clock,
             quota,
             used: 0,
+            meta: 0,
         }
     }
 
@@ -172,6 +185,13 @@ impl Tree {
             {
                 self.used = self.used.saturating_sub(data.len() as u64);
             }
+            if let Some(Some(Inode {
+                kind: Kind::Symlink(target),
+                ..
+            })) = self.slots.get(ino)
+            {
+                self.meta = self.meta.saturating_sub(target.len() as u64);
+            }
             self.slots[ino] = None;
             self.free.push(ino);
         }
@@ -194,18 +214,65 @@ impl Tree {
     }
 
     /// Checks that a regular file may change size from `old` to `new` bytes under the quota,
-    /// and books the change.
+    /// and books the change. Shrinking is always allowed, even past a quota lowered since.
     pub fn charge(&mut self, old: u64, new: u64) -> Result<()> {
-        let used = self
-            .used
-            .saturating_sub(old)
-            .checked_add(new)
-            .ok_or(Errno::Nospc)?;
-        if matches!(self.quota, Some(q) if used > q) {
-            return Err(Errno::Nospc);
-        }
+        let used = self.used.saturating_sub(old).checked_add(new).ok_or(Errno::Nospc)?;
+        self.check_quota(old, new, used.saturating_add(self.meta))?;
         self.used = used;
         Ok(())
+    }
+
+    /// Like [`Tree::charge`], for what names cost (see [`Tree::meta`]).
+    pub fn charge_meta(&mut self, old: u64, new: u64) -> Result<()> {
+        let meta = self.meta.saturating_sub(old).checked_add(new).ok_or(Errno::Nospc)?;
+        self.check_quota(old, new, meta.saturating_add(self.used))?;
+        self.meta = meta;
+        Ok(())
+    }
+
+    fn check_quota(&self, old: u64, new: u64, total: u64) -> Result<()> {
+        match self.quota {
+            Some(q) if new > old && total > q => Err(Errno::Nospc),
+            _ => Ok(()),
+        }
+    }
+
+    /// The length of the path from the root of the entry `name` in directory `dir`.
+    pub fn path_len_of(&self, dir: Ino, name: &str) -> Result<u64> {
+        let base = match &self.get(dir)?.kind {
+            Kind::Dir { path_len, .. } => *path_len,
+            _ => return Err(Errno::Notdir),
+        };
+        Ok(base + u64::from(base > 0) + name.len() as u64)
+    }
+
+    /// What the entry `name` in directory `dir` costs against the quota.
+    pub fn entry_cost(&self, dir: Ino, name: &str) -> Result<u64> {
+        Ok(ENTRY_COST + self.path_len_of(dir, name)?)
+    }
+
+    /// How many names lie beneath directory `dir`, at any depth (hard links counted once per
+    /// name, as an image writes them), and sets each directory's path length below it as if `dir`
+    /// had `new_len`, when given.
+    pub fn names_beneath(&mut self, dir: Ino, new_len: Option<u64>) -> Result<u64> {
+        let mut count = 0u64;
+        let mut stack = vec![(dir, new_len)];
+        while let Some((ino, len)) = stack.pop() {
+            let Kind::Dir { entries, path_len, .. } = &mut self.get_mut(ino)?.kind else {
+                continue;
+            };
+            if let Some(len) = len {
+                *path_len = len;
+            }
+            count += entries.len() as u64;
+            let children: Vec<(Ino, u64)> = entries.iter().map(|(name, &child)| (child, name.len() as u64)).collect();
+            for (child, name_len) in children {
+                if matches!(self.get(child)?.kind, Kind::Dir { .. }) {
+                    stack.push((child, len.map(|l| l + u64::from(l > 0) + name_len)));
+                }
+            }
+        }
+        Ok(count)
     }
 
     pub fn stat(&self, ino: Ino) -> Result<Filestat> {

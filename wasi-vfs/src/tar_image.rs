@@ -97,20 +97,11 @@ fn append(
                 ..OpenOptions::default()
             };
             let file = entry.dir.open(entry.name, &opts)?.into_file()?;
-            // Read first and size the header from what was read, so a file changing under us
-            // cannot make the header and the data disagree.
-            let mut data = Vec::new();
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                let n = file.read_at(&mut buf, data.len() as u64)?;
-                if n == 0 {
-                    break;
-                }
-                data.extend_from_slice(&buf[..n]);
-            }
-            let mut h = header(stat, EntryType::Regular, 0o644, data.len() as u64);
+            let size = file.stat()?.size;
+            let mut h = header(stat, EntryType::Regular, 0o644, size);
+            let mut contents = Contents { file: &*file, at: 0, size };
             builder
-                .append_data(&mut h, entry.path, data.as_slice())
+                .append_data(&mut h, entry.path, &mut contents)
                 .map_err(tar_err)
         }
         FileType::SymbolicLink => {
@@ -122,6 +113,34 @@ fn append(
         }
         // Sockets and devices have no meaning in a WASI image.
         _ => Ok(()),
+    }
+}
+
+/// A file's bytes as the header announced them: exactly `size` bytes, streamed, so a file of any
+/// size costs one buffer. Should the file change meanwhile, it is cut or zero-padded to `size`
+/// rather than let the header and the data disagree.
+struct Contents<'a> {
+    file: &'a dyn crate::File,
+    at: u64,
+    size: u64,
+}
+
+impl Read for Contents<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = buf.len().min((self.size - self.at) as usize);
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = match self.file.read_at(&mut buf[..want], self.at) {
+            Ok(0) => {
+                buf[..want].fill(0);
+                want
+            }
+            Ok(n) => n,
+            Err(e) => return Err(io::Error::other(e)),
+        };
+        self.at += n as u64;
+        Ok(n)
     }
 }
 

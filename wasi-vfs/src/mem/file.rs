@@ -66,16 +66,47 @@ fn resize(t: &mut Tree, ino: Ino, new_len: u64) -> Result<()> {
     }
     // Book first so a size over the quota never reaches the allocator.
     t.charge(old_len as u64, new_len)?;
-    if len > old_len {
-        if let Err(e) = data_mut(t, ino)
-            .and_then(|d| d.try_reserve_exact(len - old_len).map_err(|_| Errno::Nospc))
-        {
-            t.charge(new_len, old_len as u64)?;
-            return Err(e);
-        }
+    let grown = if len > old_len { grow(data_mut(t, ino)?, len) } else { Ok(()) };
+    if let Err(e) = grown {
+        t.charge(new_len, old_len as u64)?;
+        return Err(e);
     }
     data_mut(t, ino)?.resize(len, 0);
     Ok(())
+}
+
+/// A jump this far past a file's end (`ftruncate`, a write far past the end) takes fresh zeroed
+/// memory instead of zero-filling: the allocator gets it from the system already zero, so the
+/// host neither spends time on it nor holds it in RAM until the program writes there.
+const SPARSE_JUMP: usize = 1 << 20;
+
+/// Makes room for `data` to grow to `len` bytes, failing with `ENOSPC` rather than aborting.
+fn grow(data: &mut Vec<u8>, len: usize) -> Result<()> {
+    if len - data.len() >= SPARSE_JUMP && len / 2 > data.len() {
+        let mut fresh = zeroed(len)?;
+        fresh[..data.len()].copy_from_slice(data);
+        *data = fresh;
+        return Ok(());
+    }
+    data.try_reserve_exact(len - data.len()).map_err(|_| Errno::Nospc)
+}
+
+/// `len` zero bytes from the allocator's zeroed memory (calloc), or `ENOSPC`.
+fn zeroed(len: usize) -> Result<Vec<u8>> {
+    let layout = std::alloc::Layout::array::<u8>(len).map_err(|_| Errno::Nospc)?;
+    if layout.size() == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: `layout` has a non-zero size. A non-null result is a fresh allocation from the
+    // global allocator of exactly `len` bytes with `u8`'s alignment, all zero (so initialized),
+    // which is what `Vec::from_raw_parts` needs for a length and capacity of `len`.
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout);
+        if ptr.is_null() {
+            return Err(Errno::Nospc);
+        }
+        Ok(Vec::from_raw_parts(ptr, len, len))
+    }
 }
 
 fn touch_modified(t: &mut Tree, ino: Ino) -> Result<()> {

@@ -115,7 +115,10 @@ export declare class FileSystem {
   exportTar(): Uint8Array;
   importTar(tar: Uint8Array): void;
   replaceWithTar(tar: Uint8Array): void;
-  /** Caps the bytes files may hold (the program gets ENOSPC past it). */
+  /**
+   * Caps the tree's size (the program gets ENOSPC past it): its files' bytes, plus 512 bytes and
+   * the path's length for every name, plus symlink targets — about the size of `exportTar()`.
+   */
   setQuota(bytes: number): void;
   readonly usedBytes: number;
 }

@@ -75,7 +75,8 @@ impl FileSystem {
         FileSystem { fs }
     }
 
-    /// Caps the bytes all files may hold; writes past it fail with `ENOSPC` in the program.
+    /// Caps the tree's size (files' bytes, plus 512 bytes and the path's length per name, about the
+    /// size of its tar image); growing past it fails with `ENOSPC` in the program.
     #[wasm_bindgen(js_name = setQuota)]
     pub fn set_quota(&self, bytes: f64) {
         self.fs.set_quota(Some(bytes as u64));

@@ -104,7 +104,8 @@ describe('FileSystem API', () => {
 
   test('setQuota: writes past it fail with ENOSPC', async () => {
     const fs = await FileSystem.create();
-    fs.setQuota(100);
+    // Room for two names (512 bytes and the path's length each) and 100 bytes of data.
+    fs.setQuota(2 * 512 + '/small'.length + '/big'.length + 100 - 2);
     fs.writeFile('/small', 'x'.repeat(60));
     throwsCode(() => fs.writeFile('/big', 'x'.repeat(60)), 'ENOSPC');
     assert.equal(fs.usedBytes, 60);

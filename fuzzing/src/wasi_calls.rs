@@ -68,7 +68,7 @@ pub fn allowed(func: WasiFunc, result: &Result<u16, SysError>) -> bool {
         Ok(_) => true,
         Err(SysError::Trap(message)) => message.starts_with("out of bounds memory access"),
         Err(SysError::Exit(_)) => func == WasiFunc::ProcExit,
-        Err(SysError::WouldBlock | SysError::Errno(_)) => false,
+        Err(SysError::WouldBlock | SysError::Interrupted | SysError::Errno(_)) => false,
     }
 }
 

@@ -183,8 +183,7 @@ impl Waiter for BlockingWaiter {
             std::thread::sleep(t);
         }
         match self.run_deadline {
-            // Natively nothing else ever suspends, so the adapters read this as "timed out".
-            Some(run) if Instant::now() >= run => Wake::Suspend,
+            Some(run) if Instant::now() >= run => Wake::Interrupted,
             _ => Wake::Retry,
         }
     }

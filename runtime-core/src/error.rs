@@ -21,6 +21,10 @@ pub enum SysError {
     /// embedder cannot block. Nothing was changed: suspend the guest and call again once woken.
     #[error("would block")]
     WouldBlock,
+    /// The run's time limit passed while the call waited (an embedder that blocks says so through
+    /// [`crate::host::Wake::Interrupted`]): the run stops.
+    #[error("interrupted: the run's time limit passed")]
+    Interrupted,
 }
 
 impl From<Errno> for SysError {

@@ -59,6 +59,8 @@ pub enum Wake {
     /// This embedder cannot block here: the call reports `WouldBlock`, the embedder suspends the
     /// guest and calls again once input arrives or the deadline passes.
     Suspend,
+    /// The run's own time limit passed while waiting: the call ends the run.
+    Interrupted,
 }
 
 /// Waiting for input or time, for `poll_oneoff` and blocking reads.

@@ -2,11 +2,12 @@
 //! from raw arguments to the syscall that implements it.
 //!
 //! Engines register each [`WasiFunc`] under [`MODULE`] with the signature from
-//! [`WasiFunc::params`] and call [`call`] with the raw arguments. Written out by hand, not
-//! generated, so every signature can be found with grep.
+//! [`WasiFunc::params`] and make calls through [`crate::dispatch::call`]. The table is one line a
+//! function, written out by hand so every signature can be found with grep; a macro turns each
+//! line into the signature, the decoding of the raw arguments and the call of the handler.
 
 use crate::ctx::WasiCtx;
-use crate::error::SysResult;
+use crate::error::{SysError, SysResult};
 use crate::memory::GuestMemory;
 use crate::syscalls::{args_env, clock, fd, fd_attrs, path, poll, proc, random, readdir, sock};
 
@@ -20,10 +21,39 @@ pub enum ValType {
     I64,
 }
 
-use ValType::{I32, I64};
+/// A Rust type a WASI argument decodes into, which fixes its wasm type: `u32` is an `i32`;
+/// `u64` and `i64` are an `i64`. The table below declares each argument once with its type, and
+/// both the signature engines register and the decoding follow from it, so an `i32` given where
+/// the handler takes a `u64` does not compile.
+pub trait Param: Sized {
+    const TYPE: ValType;
+    /// From the raw value (an `i32` zero-extended, an `i64` as its bits).
+    fn from_raw(raw: u64) -> Self;
+}
+
+impl Param for u32 {
+    const TYPE: ValType = ValType::I32;
+    fn from_raw(raw: u64) -> Self {
+        raw as u32
+    }
+}
+
+impl Param for u64 {
+    const TYPE: ValType = ValType::I64;
+    fn from_raw(raw: u64) -> Self {
+        raw
+    }
+}
+
+impl Param for i64 {
+    const TYPE: ValType = ValType::I64;
+    fn from_raw(raw: u64) -> Self {
+        raw as i64
+    }
+}
 
 macro_rules! wasi_funcs {
-    ($($variant:ident = $name:literal ($($p:ident),*);)*) => {
+    ($($variant:ident = $name:literal => $module:ident::$handler:ident($($arg:ident: $ty:ty),*);)*) => {
         /// One function of WASI preview 1.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum WasiFunc { $($variant),* }
@@ -39,60 +69,82 @@ macro_rules! wasi_funcs {
 
             /// Parameter types. Every function returns one `i32` errno except `proc_exit`.
             pub fn params(self) -> &'static [ValType] {
-                match self { $(WasiFunc::$variant => &[$($p),*]),* }
+                match self { $(WasiFunc::$variant => &[$(<$ty as Param>::TYPE),*]),* }
+            }
+        }
+
+        /// Calls `func` with raw arguments (each `i32` zero-extended or `i64` as bits) and returns
+        /// the errno to give back to the guest: `Ok(0)` on success, `Ok(errno)` on a failure the
+        /// guest sees, `Err` for a trap, an exit or a suspension. Engines use
+        /// [`crate::dispatch::call`], which says what to do with each of those.
+        pub fn call(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, func: WasiFunc, raw: &[u64]) -> SysResult<u16> {
+            if raw.len() != func.params().len() {
+                return Err(SysError::Trap(format!("{}: expected {} arguments", func.name(), func.params().len())));
+            }
+            // Arguments are evaluated left to right, taking the raw values in order.
+            let mut raw = raw.iter().copied();
+            let mut next = || raw.next().unwrap_or(0);
+            let result = match func {
+                $(WasiFunc::$variant => $module::$handler(ctx, mem, $(<$ty as Param>::from_raw(next())),*),)*
+            };
+            match result {
+                Ok(()) => Ok(0),
+                Err(SysError::Errno(e)) => Ok(e.raw()),
+                Err(other) => Err(other),
             }
         }
     };
 }
 
-// The table itself: name and parameter types, exactly as in wasi_snapshot_preview1.witx.
+// The table: each function's import name, handler and arguments, in the order and with the names
+// of wasi_snapshot_preview1.witx (pointers and lengths are `u32`).
 wasi_funcs! {
-    ArgsGet = "args_get" (I32, I32);
-    ArgsSizesGet = "args_sizes_get" (I32, I32);
-    EnvironGet = "environ_get" (I32, I32);
-    EnvironSizesGet = "environ_sizes_get" (I32, I32);
-    ClockResGet = "clock_res_get" (I32, I32);
-    ClockTimeGet = "clock_time_get" (I32, I64, I32);
-    FdAdvise = "fd_advise" (I32, I64, I64, I32);
-    FdAllocate = "fd_allocate" (I32, I64, I64);
-    FdClose = "fd_close" (I32);
-    FdDatasync = "fd_datasync" (I32);
-    FdFdstatGet = "fd_fdstat_get" (I32, I32);
-    FdFdstatSetFlags = "fd_fdstat_set_flags" (I32, I32);
-    FdFdstatSetRights = "fd_fdstat_set_rights" (I32, I64, I64);
-    FdFilestatGet = "fd_filestat_get" (I32, I32);
-    FdFilestatSetSize = "fd_filestat_set_size" (I32, I64);
-    FdFilestatSetTimes = "fd_filestat_set_times" (I32, I64, I64, I32);
-    FdPread = "fd_pread" (I32, I32, I32, I64, I32);
-    FdPrestatGet = "fd_prestat_get" (I32, I32);
-    FdPrestatDirName = "fd_prestat_dir_name" (I32, I32, I32);
-    FdPwrite = "fd_pwrite" (I32, I32, I32, I64, I32);
-    FdRead = "fd_read" (I32, I32, I32, I32);
-    FdReaddir = "fd_readdir" (I32, I32, I32, I64, I32);
-    FdRenumber = "fd_renumber" (I32, I32);
-    FdSeek = "fd_seek" (I32, I64, I32, I32);
-    FdSync = "fd_sync" (I32);
-    FdTell = "fd_tell" (I32, I32);
-    FdWrite = "fd_write" (I32, I32, I32, I32);
-    PathCreateDirectory = "path_create_directory" (I32, I32, I32);
-    PathFilestatGet = "path_filestat_get" (I32, I32, I32, I32, I32);
-    PathFilestatSetTimes = "path_filestat_set_times" (I32, I32, I32, I32, I64, I64, I32);
-    PathLink = "path_link" (I32, I32, I32, I32, I32, I32, I32);
-    PathOpen = "path_open" (I32, I32, I32, I32, I32, I64, I64, I32, I32);
-    PathReadlink = "path_readlink" (I32, I32, I32, I32, I32, I32);
-    PathRemoveDirectory = "path_remove_directory" (I32, I32, I32);
-    PathRename = "path_rename" (I32, I32, I32, I32, I32, I32);
-    PathSymlink = "path_symlink" (I32, I32, I32, I32, I32);
-    PathUnlinkFile = "path_unlink_file" (I32, I32, I32);
-    PollOneoff = "poll_oneoff" (I32, I32, I32, I32);
-    ProcExit = "proc_exit" (I32);
-    ProcRaise = "proc_raise" (I32);
-    SchedYield = "sched_yield" ();
-    RandomGet = "random_get" (I32, I32);
-    SockAccept = "sock_accept" (I32, I32, I32);
-    SockRecv = "sock_recv" (I32, I32, I32, I32, I32, I32);
-    SockSend = "sock_send" (I32, I32, I32, I32, I32);
-    SockShutdown = "sock_shutdown" (I32, I32);
+    ArgsGet = "args_get" => args_env::args_get(argv: u32, argv_buf: u32);
+    ArgsSizesGet = "args_sizes_get" => args_env::args_sizes_get(argc: u32, argv_buf_size: u32);
+    EnvironGet = "environ_get" => args_env::environ_get(environ: u32, environ_buf: u32);
+    EnvironSizesGet = "environ_sizes_get" => args_env::environ_sizes_get(count: u32, size: u32);
+    ClockResGet = "clock_res_get" => clock::clock_res_get(id: u32, resolution: u32);
+    ClockTimeGet = "clock_time_get" => clock::clock_time_get(id: u32, precision: u64, time: u32);
+    FdAdvise = "fd_advise" => fd_attrs::fd_advise(fd: u32, offset: u64, len: u64, advice: u32);
+    FdAllocate = "fd_allocate" => fd_attrs::fd_allocate(fd: u32, offset: u64, len: u64);
+    FdClose = "fd_close" => fd::fd_close(fd: u32);
+    FdDatasync = "fd_datasync" => fd::fd_datasync(fd: u32);
+    FdFdstatGet = "fd_fdstat_get" => fd_attrs::fd_fdstat_get(fd: u32, stat: u32);
+    FdFdstatSetFlags = "fd_fdstat_set_flags" => fd_attrs::fd_fdstat_set_flags(fd: u32, flags: u32);
+    FdFdstatSetRights = "fd_fdstat_set_rights" => fd_attrs::fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64);
+    FdFilestatGet = "fd_filestat_get" => fd_attrs::fd_filestat_get(fd: u32, buf: u32);
+    FdFilestatSetSize = "fd_filestat_set_size" => fd_attrs::fd_filestat_set_size(fd: u32, size: u64);
+    FdFilestatSetTimes = "fd_filestat_set_times" => fd_attrs::fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32);
+    FdPread = "fd_pread" => fd::fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32);
+    FdPrestatGet = "fd_prestat_get" => fd_attrs::fd_prestat_get(fd: u32, buf: u32);
+    FdPrestatDirName = "fd_prestat_dir_name" => fd_attrs::fd_prestat_dir_name(fd: u32, path: u32, path_len: u32);
+    FdPwrite = "fd_pwrite" => fd::fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32);
+    FdRead = "fd_read" => fd::fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32);
+    FdReaddir = "fd_readdir" => readdir::fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32);
+    FdRenumber = "fd_renumber" => fd::fd_renumber(from: u32, to: u32);
+    FdSeek = "fd_seek" => fd::fd_seek(fd: u32, offset: i64, whence: u32, newoffset: u32);
+    FdSync = "fd_sync" => fd::fd_sync(fd: u32);
+    FdTell = "fd_tell" => fd::fd_tell(fd: u32, offset: u32);
+    FdWrite = "fd_write" => fd::fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32);
+    PathCreateDirectory = "path_create_directory" => path::path_create_directory(fd: u32, path: u32, path_len: u32);
+    PathFilestatGet = "path_filestat_get" => path::path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: u32);
+    PathFilestatSetTimes = "path_filestat_set_times" => path::path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32);
+    PathLink = "path_link" => path::path_link(old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
+    PathOpen = "path_open" => path::path_open(dirfd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags: u32, opened_fd: u32);
+    PathReadlink = "path_readlink" => path::path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32);
+    PathRemoveDirectory = "path_remove_directory" => path::path_remove_directory(fd: u32, path: u32, path_len: u32);
+    PathRename = "path_rename" => path::path_rename(fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
+    PathSymlink = "path_symlink" => path::path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32);
+    PathUnlinkFile = "path_unlink_file" => path::path_unlink_file(fd: u32, path: u32, path_len: u32);
+    PollOneoff = "poll_oneoff" => poll::poll_oneoff(in_ptr: u32, out_ptr: u32, nsubscriptions: u32, nevents: u32);
+    ProcExit = "proc_exit" => proc::proc_exit(code: u32);
+    ProcRaise = "proc_raise" => proc::proc_raise(sig: u32);
+    SchedYield = "sched_yield" => proc::sched_yield();
+    RandomGet = "random_get" => random::random_get(buf: u32, len: u32);
+    SockAccept = "sock_accept" => sock::sock_accept(fd: u32, flags: u32, result_fd: u32);
+    SockRecv = "sock_recv" => sock::sock_recv(fd: u32, ri_data: u32, ri_data_len: u32, ri_flags: u32, ro_datalen: u32, ro_flags: u32);
+    SockSend = "sock_send" => sock::sock_send(fd: u32, si_data: u32, si_data_len: u32, si_flags: u32, so_datalen: u32);
+    SockShutdown = "sock_shutdown" => sock::sock_shutdown(fd: u32, how: u32);
 }
 
 impl WasiFunc {
@@ -104,71 +156,6 @@ impl WasiFunc {
     /// Whether the function returns an `i32` errno (all but `proc_exit`).
     pub fn returns_errno(self) -> bool {
         self != WasiFunc::ProcExit
-    }
-}
-
-/// Calls `func` with raw arguments (each `i32` zero-extended or `i64` as bits) and returns the
-/// errno to give back to the guest: `Ok(0)` on success, `Ok(errno)` on a failure the guest sees,
-/// `Err` for a trap, an exit or a suspension.
-pub fn call(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, func: WasiFunc, a: &[u64]) -> SysResult<u16> {
-    if a.len() != func.params().len() {
-        return Err(crate::SysError::Trap(format!("{}: expected {} arguments", func.name(), func.params().len())));
-    }
-    let w = |i: usize| a[i] as u32;
-    let d = |i: usize| a[i];
-    use WasiFunc as F;
-    let result = match func {
-        F::ArgsGet => args_env::args_get(ctx, mem, w(0), w(1)),
-        F::ArgsSizesGet => args_env::args_sizes_get(ctx, mem, w(0), w(1)),
-        F::EnvironGet => args_env::environ_get(ctx, mem, w(0), w(1)),
-        F::EnvironSizesGet => args_env::environ_sizes_get(ctx, mem, w(0), w(1)),
-        F::ClockResGet => clock::clock_res_get(ctx, mem, w(0), w(1)),
-        F::ClockTimeGet => clock::clock_time_get(ctx, mem, w(0), d(1), w(2)),
-        F::FdAdvise => fd_attrs::fd_advise(ctx, mem, w(0), d(1), d(2), w(3)),
-        F::FdAllocate => fd_attrs::fd_allocate(ctx, mem, w(0), d(1), d(2)),
-        F::FdClose => fd::fd_close(ctx, mem, w(0)),
-        F::FdDatasync => fd::fd_datasync(ctx, mem, w(0)),
-        F::FdFdstatGet => fd_attrs::fd_fdstat_get(ctx, mem, w(0), w(1)),
-        F::FdFdstatSetFlags => fd_attrs::fd_fdstat_set_flags(ctx, mem, w(0), w(1)),
-        F::FdFdstatSetRights => fd_attrs::fd_fdstat_set_rights(ctx, mem, w(0), d(1), d(2)),
-        F::FdFilestatGet => fd_attrs::fd_filestat_get(ctx, mem, w(0), w(1)),
-        F::FdFilestatSetSize => fd_attrs::fd_filestat_set_size(ctx, mem, w(0), d(1)),
-        F::FdFilestatSetTimes => fd_attrs::fd_filestat_set_times(ctx, mem, w(0), d(1), d(2), w(3)),
-        F::FdPread => fd::fd_pread(ctx, mem, w(0), w(1), w(2), d(3), w(4)),
-        F::FdPrestatGet => fd_attrs::fd_prestat_get(ctx, mem, w(0), w(1)),
-        F::FdPrestatDirName => fd_attrs::fd_prestat_dir_name(ctx, mem, w(0), w(1), w(2)),
-        F::FdPwrite => fd::fd_pwrite(ctx, mem, w(0), w(1), w(2), d(3), w(4)),
-        F::FdRead => fd::fd_read(ctx, mem, w(0), w(1), w(2), w(3)),
-        F::FdReaddir => readdir::fd_readdir(ctx, mem, w(0), w(1), w(2), d(3), w(4)),
-        F::FdRenumber => fd::fd_renumber(ctx, mem, w(0), w(1)),
-        F::FdSeek => fd::fd_seek(ctx, mem, w(0), d(1) as i64, w(2), w(3)),
-        F::FdSync => fd::fd_sync(ctx, mem, w(0)),
-        F::FdTell => fd::fd_tell(ctx, mem, w(0), w(1)),
-        F::FdWrite => fd::fd_write(ctx, mem, w(0), w(1), w(2), w(3)),
-        F::PathCreateDirectory => path::path_create_directory(ctx, mem, w(0), w(1), w(2)),
-        F::PathFilestatGet => path::path_filestat_get(ctx, mem, w(0), w(1), w(2), w(3), w(4)),
-        F::PathFilestatSetTimes => path::path_filestat_set_times(ctx, mem, w(0), w(1), w(2), w(3), d(4), d(5), w(6)),
-        F::PathLink => path::path_link(ctx, mem, w(0), w(1), w(2), w(3), w(4), w(5), w(6)),
-        F::PathOpen => path::path_open(ctx, mem, w(0), w(1), w(2), w(3), w(4), d(5), d(6), w(7), w(8)),
-        F::PathReadlink => path::path_readlink(ctx, mem, w(0), w(1), w(2), w(3), w(4), w(5)),
-        F::PathRemoveDirectory => path::path_remove_directory(ctx, mem, w(0), w(1), w(2)),
-        F::PathRename => path::path_rename(ctx, mem, w(0), w(1), w(2), w(3), w(4), w(5)),
-        F::PathSymlink => path::path_symlink(ctx, mem, w(0), w(1), w(2), w(3), w(4)),
-        F::PathUnlinkFile => path::path_unlink_file(ctx, mem, w(0), w(1), w(2)),
-        F::PollOneoff => poll::poll_oneoff(ctx, mem, w(0), w(1), w(2), w(3)),
-        F::ProcExit => proc::proc_exit(ctx, mem, w(0)),
-        F::ProcRaise => proc::proc_raise(ctx, mem, w(0)),
-        F::SchedYield => proc::sched_yield(ctx, mem),
-        F::RandomGet => random::random_get(ctx, mem, w(0), w(1)),
-        F::SockAccept => sock::sock_accept(ctx, mem, w(0), w(1), w(2)),
-        F::SockRecv => sock::sock_recv(ctx, mem, w(0), w(1), w(2), w(3), w(4), w(5)),
-        F::SockSend => sock::sock_send(ctx, mem, w(0), w(1), w(2), w(3), w(4)),
-        F::SockShutdown => sock::sock_shutdown(ctx, mem, w(0), w(1)),
-    };
-    match result {
-        Ok(()) => Ok(0),
-        Err(crate::SysError::Errno(e)) => Ok(e.raw()),
-        Err(other) => Err(other),
     }
 }
 

@@ -29,10 +29,13 @@
 
 pub mod abi;
 pub mod ctx;
+pub mod dispatch;
 pub mod error;
 pub mod fd_table;
 pub mod host;
 pub mod imports;
+#[cfg(feature = "wasmi")]
+pub mod interpreter;
 pub mod limits;
 pub mod memory;
 #[cfg(feature = "module-check")]
@@ -40,6 +43,7 @@ pub mod module_check;
 pub mod syscalls;
 
 pub use ctx::{WasiCtx, WasiCtxBuilder};
+pub use dispatch::{CallOutcome, RawArgs};
 pub use error::{SysError, SysResult};
 pub use imports::{WasiFunc, MODULE};
 pub use memory::GuestMemory;

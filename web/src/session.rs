@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use js_sys::WebAssembly;
 use runtime_core::host::CollectOutput;
-use runtime_core::{imports, SysError, WasiCtx, WasiCtxBuilder, WasiFunc};
+use runtime_core::dispatch::{self, CallOutcome, RawArgs};
+use runtime_core::{imports, WasiCtx, WasiCtxBuilder, WasiFunc};
 use wasm_bindgen::prelude::*;
 
 use crate::errors::error;
@@ -167,34 +168,36 @@ impl WasiSession {
             self.trap = Some(format!("no WASI function number {func}"));
             return CALL_TRAP;
         };
-        let raw = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10];
-        let mut args = [0u64; 9];
-        let mut next = 0;
-        for (slot, ty) in args.iter_mut().zip(f.params()) {
-            let lo = raw.get(next).copied().unwrap_or(0.0) as u32 as u64;
-            next += 1;
-            *slot = match ty {
-                imports::ValType::I32 => lo,
-                imports::ValType::I64 => {
-                    let hi = raw.get(next).copied().unwrap_or(0.0) as u32 as u64;
-                    next += 1;
-                    lo | (hi << 32)
+        // An i64 comes as two numbers, low then high 32 bits.
+        let mut numbers = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10].into_iter().map(|n| n as u32 as u64);
+        let args: RawArgs = f
+            .params()
+            .iter()
+            .map(|ty| {
+                let lo = numbers.next().unwrap_or(0);
+                match ty {
+                    imports::ValType::I32 => lo,
+                    imports::ValType::I64 => lo | (numbers.next().unwrap_or(0) << 32),
                 }
-            };
-        }
+            })
+            .collect();
         let mut mem = JsMemory::new(self.memory.as_ref(), &self.memory_size);
-        match imports::call(&mut self.ctx, &mut mem, f, &args[..f.params().len()]) {
-            Ok(errno) => i32::from(errno),
-            Err(SysError::Exit(code)) => {
+        match dispatch::call(&mut self.ctx, &mut mem, f, &args) {
+            CallOutcome::Return(errno) => i32::from(errno),
+            CallOutcome::Exit(code) => {
                 self.exit_code = Some(code);
                 CALL_EXIT
             }
-            Err(SysError::WouldBlock) => CALL_WOULD_BLOCK,
-            Err(SysError::Trap(msg)) => {
-                self.trap = Some(format!("{}: {msg}", f.name()));
+            CallOutcome::Suspend => CALL_WOULD_BLOCK,
+            CallOutcome::Trap(msg) => {
+                self.trap = Some(msg);
                 CALL_TRAP
             }
-            Err(SysError::Errno(e)) => i32::from(e.raw()),
+            // Nothing in the browser interrupts a waiting call; the page stops the run instead.
+            CallOutcome::Interrupted => {
+                self.trap = Some(format!("{}: interrupted", f.name()));
+                CALL_TRAP
+            }
         }
     }
 

@@ -52,18 +52,18 @@ impl std::fmt::Display for GuestExit {
 
 impl std::error::Error for GuestExit {}
 
-/// A guest blocked in a host call (reading stdin, sleeping) when `--timeout` passed. The native
-/// waiter reports this as "suspend", which nothing else does natively.
+/// A guest was waiting in a WASI call (reading stdin, sleeping) when `--timeout` passed
+/// ([`runtime_core::CallOutcome::Interrupted`]), carried to the top of the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GuestTimeout;
+pub struct GuestInterrupted;
 
-impl std::fmt::Display for GuestTimeout {
+impl std::fmt::Display for GuestInterrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("timed out while waiting")
     }
 }
 
-impl std::error::Error for GuestTimeout {}
+impl std::error::Error for GuestInterrupted {}
 
 /// Runs `wasm` (binary) on the chosen engine. `Err` means the module could not be loaded or
 /// linked; everything the guest does is an [`Outcome`].

@@ -3,15 +3,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use runtime_core::dispatch::{self, CallOutcome, RawArgs};
 use runtime_core::imports::{self, ValType as WasiVal, WasiFunc};
-use runtime_core::{SysError, WasiCtx};
+use runtime_core::WasiCtx;
 use wasmtime::{
     bail, format_err, Caller, Config, Engine, FuncType, Linker, Memory, Module, Store, Strategy, Trap, Val,
     ValType, WasmBacktrace,
 };
 
 use super::limits::GuestLimits;
-use super::{parse_invoke_arg, GuestExit, GuestTimeout, InvokeArg, Outcome, RunOptions};
+use super::{parse_invoke_arg, GuestExit, GuestInterrupted, InvokeArg, Outcome, RunOptions};
 use crate::cli::EngineKind;
 use crate::{cache, module_check};
 
@@ -79,40 +80,36 @@ fn link(engine: &Engine) -> wasmtime::Result<Linker<HostState>> {
     Ok(linker)
 }
 
-fn host_call(mut caller: Caller<'_, HostState>, func: WasiFunc, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
-    let mut args = [0u64; 9];
-    for (slot, v) in args.iter_mut().zip(params) {
-        *slot = match v {
-            Val::I32(x) => *x as u32 as u64,
-            Val::I64(x) => *x as u64,
-            _ => 0,
-        };
+/// A WASI argument as runtime-core takes it: an `i32` zero-extended, an `i64` as its bits.
+fn raw(v: &Val) -> u64 {
+    match v {
+        Val::I32(x) => *x as u32 as u64,
+        Val::I64(x) => *x as u64,
+        _ => 0,
     }
-    let memory = match caller.data().memory {
-        Some(m) => Some(m),
-        None => caller.get_export("memory").and_then(|e| e.into_memory()),
-    };
+}
+
+fn host_call(mut caller: Caller<'_, HostState>, func: WasiFunc, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
+    let args: RawArgs = params.iter().map(raw).collect();
+    let memory = caller.data().memory.or_else(|| caller.get_export("memory").and_then(|e| e.into_memory()));
     let outcome = match memory {
         Some(m) => {
             let (data, state) = m.data_and_store_mut(&mut caller);
-            imports::call(&mut state.wasi, &mut { data }, func, &args[..params.len()])
+            dispatch::call(&mut state.wasi, &mut { data }, func, &args)
         }
-        None => {
-            let mut empty: &mut [u8] = &mut [];
-            imports::call(&mut caller.data_mut().wasi, &mut empty, func, &args[..params.len()])
-        }
+        None => dispatch::call(&mut caller.data_mut().wasi, &mut (&mut [][..]), func, &args),
     };
     match outcome {
-        Ok(errno) => {
+        CallOutcome::Return(errno) => {
             if let Some(r) = results.first_mut() {
                 *r = Val::I32(i32::from(errno));
             }
             Ok(())
         }
-        Err(SysError::Exit(code)) => Err(wasmtime::Error::new(GuestExit(code))),
-        Err(SysError::Trap(msg)) => Err(format_err!("{}: {msg}", func.name())),
-        Err(SysError::WouldBlock) => Err(wasmtime::Error::new(GuestTimeout)),
-        Err(SysError::Errno(e)) => Err(format_err!("{}: {e}", func.name())),
+        CallOutcome::Exit(code) => Err(wasmtime::Error::new(GuestExit(code))),
+        CallOutcome::Trap(msg) => Err(format_err!("{msg}")),
+        // Natively a waiting call blocks the thread; it ends early only when --timeout passes.
+        CallOutcome::Suspend | CallOutcome::Interrupted => Err(wasmtime::Error::new(GuestInterrupted)),
     }
 }
 
@@ -190,7 +187,7 @@ fn classify(e: wasmtime::Error, opts: &RunOptions) -> anyhow::Result<Outcome> {
     if let Some(exit) = e.downcast_ref::<GuestExit>() {
         return Ok(Outcome::Exited(exit.0));
     }
-    if e.downcast_ref::<GuestTimeout>().is_some() {
+    if e.downcast_ref::<GuestInterrupted>().is_some() {
         return Ok(Outcome::Timeout);
     }
     let backtrace = e.downcast_ref::<WasmBacktrace>().map(|bt| bt.to_string()).filter(|s| !s.trim().is_empty());

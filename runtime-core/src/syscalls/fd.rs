@@ -106,8 +106,10 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32,
             Descriptor::Output(_) => return Err(Errno::Badf.into()),
         }
         // Nothing written to the guest yet, so suspending and calling again is safe.
-        if ctx.wait(None, true) == Wake::Suspend {
-            return Err(SysError::WouldBlock);
+        match ctx.wait(None, true) {
+            Wake::Retry => {}
+            Wake::Suspend => return Err(SysError::WouldBlock),
+            Wake::Interrupted => return Err(SysError::Interrupted),
         }
     };
     scatter(mem, &list, &buf[..n])?;

@@ -124,9 +124,13 @@ pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, in_ptr: u32, ou
             mem.write_bytes(out_ptr, &events)?;
             return mem.write_u32(nevents, (events.len() / layout::EVENT_SIZE) as u32);
         }
-        if ctx.wait(earliest, wants_input) == Wake::Suspend {
-            ctx.pending_poll = Some(PendingPoll { raw, kinds: subs });
-            return Err(SysError::WouldBlock);
+        match ctx.wait(earliest, wants_input) {
+            Wake::Retry => {}
+            Wake::Suspend => {
+                ctx.pending_poll = Some(PendingPoll { raw, kinds: subs });
+                return Err(SysError::WouldBlock);
+            }
+            Wake::Interrupted => return Err(SysError::Interrupted),
         }
     }
 }

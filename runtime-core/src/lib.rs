@@ -1,7 +1,8 @@
 //! WASI preview 1, implemented once, for any engine.
 //!
-//! An engine adapter registers each [`WasiFunc`] of the [`imports`] table and forwards calls to
-//! [`imports::call`] with the run's [`WasiCtx`] and a [`GuestMemory`] over the instance's memory.
+//! An engine adapter registers each [`WasiFunc`] of the [`imports`] table and makes each call
+//! through [`dispatch::call`] with the run's [`WasiCtx`] and a [`GuestMemory`] over the instance's
+//! memory; the [`dispatch::CallOutcome`] says what the engine does next.
 //! Everything WASI means — descriptors, paths, polling, clocks — lives here; the filesystem is a
 //! [`wasi_vfs`] tree; time, randomness, stdio and waiting come from the embedder ([`host`]).
 //!
@@ -24,8 +25,15 @@
 //! assert_eq!(mem[32], 3); // nwritten
 //! ```
 //!
-//! Crate features: none. The crate builds for `wasm32-unknown-unknown` and uses no threads, no
-//! `std::fs` and no system clock.
+//! Crate features:
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `module-check` | [`module_check`]: the checks of a module that `wrun` and the web library share (wasmparser) |
+//! | `wasmi` | `interpreter`: the wasmi engine both use, and [`limits::GrowthBudget`] as wasmi's limiter |
+//!
+//! The crate builds for `wasm32-unknown-unknown` and uses no threads, no `std::fs` and no system
+//! clock.
 
 pub mod abi;
 pub mod ctx;

@@ -13,10 +13,9 @@
 //! Paths given to a [`Dir`] are *relative* to it and may never resolve outside it: `..` past the
 //! directory, absolute paths and symlinks that lead out are refused with [`Errno::Perm`] (as
 //! wasmtime does). Resolution is component by component, never by string-prefix checks.
-//! The confinement root is the backing's root: for [`mem::MemFs`] and [`overlay::OverlayDir`]
-//! that is the filesystem's root, so a subdirectory handle may use `..` up to it (a preopen of a
-//! subtree uses [`mem::MemFs::confined_dir`], which confines to that directory instead); a host
-//! directory confines every handle to itself, as cap-std does.
+//! Every directory handle is its own confinement root, on every backing, as with cap-std: `..`
+//! from a handle opened below another cannot climb back to it (listings still show the real
+//! parent as `..`).
 //!
 //! ## Why not the `vfs` crate
 //!
@@ -169,7 +168,10 @@ pub trait Dir {
     fn rename(&self, from: &str, to_dir: &dyn Dir, to: &str) -> Result<()>;
     /// `linkat`: a new name for an existing file (`EPERM` on directories).
     fn hard_link(&self, from: &str, follow: bool, to_dir: &dyn Dir, to: &str) -> Result<()>;
-    /// `symlinkat`: create `path` pointing at `target` (stored verbatim).
+    /// `symlinkat`: create `path` pointing at `target`. The in-memory tree stores any target (an
+    /// imported archive may hold absolute ones, which resolution then refuses to follow); a host
+    /// directory refuses absolute targets with `EPERM`, and so does `path_symlink` for a guest on
+    /// every backing.
     fn symlink(&self, target: &str, path: &str) -> Result<()>;
     /// `readlinkat`: `EINVAL` if `path` is not a symlink.
     fn read_link(&self, path: &str) -> Result<String>;

@@ -3,8 +3,9 @@
 //!
 //! The guest program runs on the host's own WebAssembly engine (V8, SpiderMonkey, JSC): the JS
 //! side of the npm package compiles it, and wires each `wasi_snapshot_preview1` import to
-//! [`WasiSession::call`]. Guest memory is read through a fresh `Uint8Array` view on every call,
-//! because growing a `WebAssembly.Memory` replaces its buffer.
+//! [`WasiSession::call`], which makes the call through runtime-core's `dispatch`, as every engine
+//! does. Guest memory is reached through a cached `Uint8Array` view, made again when the memory
+//! grew (growth detaches the old buffer; see `memory.rs`).
 //!
 //! A call that must wait (stdin empty, a sleep) returns [`CALL_WOULD_BLOCK`] having changed
 //! nothing; the JS side suspends the guest (JSPI) until input arrives or the deadline passes and

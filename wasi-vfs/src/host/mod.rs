@@ -6,10 +6,9 @@
 //! turns into [`Errno::Perm`], as in wasmtime.
 //!
 //! Differences from [`crate::mem::MemFs`], inherited from cap-std (and so from wasmtime):
-//! - every `HostDir` is its own confinement root: `..` from a subdirectory handle cannot climb
-//!   to the directory it was opened from;
 //! - [`Dir::symlink`] refuses absolute targets ([`Errno::Perm`]) rather than planting a link
-//!   that host programs outside the sandbox would follow;
+//!   that host programs outside the sandbox would follow (the in-memory tree stores them, for
+//!   archives; guests cannot make one on either, see `path_symlink`);
 //! - the `..` entry of a listing reports the directory's own inode number, since the parent of a
 //!   confinement root may not be looked at.
 

@@ -50,6 +50,7 @@ pub mod mem;
 pub mod ops;
 pub mod overlay;
 pub mod readonly;
+mod resolve;
 pub mod tar_image;
 #[cfg(feature = "host")]
 pub mod host;

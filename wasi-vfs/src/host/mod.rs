@@ -52,7 +52,7 @@ impl HostDir {
 /// a malformed path the same way and before anything else: cap-std would report some of these
 /// less precisely, and others only after resolving part of the path.
 fn check(path: &str) -> Result<&str> {
-    crate::mem::path::components(path)?;
+    crate::resolve::components(path)?;
     Ok(path)
 }
 
@@ -267,7 +267,7 @@ impl Dir for HostDir {
         if target.is_empty() {
             return Err(Errno::Noent);
         }
-        if target.len() >= crate::mem::path::PATH_MAX {
+        if target.len() >= crate::resolve::PATH_MAX {
             return Err(Errno::Nametoolong);
         }
         if target.contains('\0') {

@@ -7,8 +7,10 @@
 use std::collections::BTreeSet;
 
 use super::State;
-use crate::mem::path::components;
-use crate::{Dir, Errno, FileType, Filestat, OpenOptions, Result, MAX_SYMLINK_FOLLOWS};
+use crate::resolve::{self, Lookup};
+use crate::{Dir, Errno, FileType, Filestat, OpenOptions, Result};
+
+pub(super) use crate::resolve::Last;
 
 /// One path as the merged view sees it: what each layer holds there.
 #[derive(Clone, Copy, Debug)]
@@ -50,14 +52,6 @@ impl Entry {
 /// A directory on the way down: its name in its parent and what the layers hold there.
 pub(super) type Frame = (String, Entry);
 
-/// What the last component of a path was.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum Last {
-    Name(String),
-    Dot,
-    DotDot,
-}
-
 /// Where a path leads in the merged view.
 pub(super) struct Resolved {
     /// The directories from the overlay root (frame 0, named "") to the one holding the last
@@ -94,10 +88,7 @@ pub(super) fn child_path(frames: &[Frame], name: &str) -> String {
 impl Resolved {
     /// The name to create, unlink or rename; `.` and `..` give `err`.
     pub fn name(&self, err: Errno) -> Result<&str> {
-        match &self.last {
-            Last::Name(name) => Ok(name),
-            Last::Dot | Last::DotDot => Err(err),
-        }
+        self.last.name(err)
     }
 
     /// The layer path of what the path names.
@@ -164,9 +155,8 @@ impl State {
         }
     }
 
-    /// Resolves `path` from the directory `base` (components from the overlay root). Symlinks
-    /// are followed as in `openat`; `..` may climb back to `base` but not above it (each
-    /// directory handle is a capability for what lies beneath it, as in the in-memory tree).
+    /// Resolves `path` from the directory `base` (components from the overlay root), with the
+    /// shared resolver ([`crate::resolve`]): `..` may climb back to `base` but not above it.
     pub(super) fn resolve(
         &self,
         base: &[String],
@@ -181,70 +171,8 @@ impl State {
                 _ => return Err(Errno::Noent),
             }
         }
-        let floor = frames.len();
-        let mut stack: Vec<String> = components(path)?.into_iter().map(str::to_owned).collect();
-        let mut trailing_slash = path.ends_with('/');
-        let mut follows = 0usize;
-        while let Some(comp) = stack.pop() {
-            let last = stack.is_empty();
-            match comp.as_str() {
-                "." => {
-                    if last {
-                        return Ok(Resolved::dir(frames, Last::Dot, trailing_slash));
-                    }
-                }
-                ".." => {
-                    if frames.len() == floor {
-                        return Err(Errno::Perm);
-                    }
-                    frames.pop();
-                    if last {
-                        return Ok(Resolved::dir(frames, Last::DotDot, trailing_slash));
-                    }
-                }
-                _ => {
-                    let Some(entry) = self.lookup(&frames, &comp)? else {
-                        if last {
-                            let last = Last::Name(comp);
-                            return Ok(Resolved {
-                                frames,
-                                last,
-                                entry: None,
-                                trailing_slash,
-                            });
-                        }
-                        return Err(Errno::Noent);
-                    };
-                    match entry.filetype() {
-                        FileType::SymbolicLink if !last || follow_last => {
-                            follows += 1;
-                            if follows > MAX_SYMLINK_FOLLOWS {
-                                return Err(Errno::Loop);
-                            }
-                            let target = self
-                                .layer_of(&entry)
-                                .read_link(&child_path(&frames, &comp))?;
-                            if last {
-                                trailing_slash |= target.ends_with('/');
-                            }
-                            stack.extend(components(&target)?.into_iter().map(str::to_owned));
-                        }
-                        FileType::Directory if !last => frames.push((comp, entry)),
-                        _ if !last => return Err(Errno::Notdir),
-                        _ => {
-                            let last = Last::Name(comp);
-                            return Ok(Resolved {
-                                frames,
-                                last,
-                                entry: Some(entry),
-                                trailing_slash,
-                            });
-                        }
-                    }
-                }
-            }
-        }
-        Ok(Resolved::dir(frames, Last::Dot, trailing_slash))
+        let r = resolve::resolve(self, frames, path, follow_last)?;
+        Ok(Resolved { frames: r.dirs, last: r.last, entry: r.node, trailing_slash: r.trailing_slash })
     }
 
     /// The merged children of the directory at the end of `frames`, sorted by name.
@@ -298,14 +226,27 @@ impl State {
     }
 }
 
-impl Resolved {
-    fn dir(frames: Vec<Frame>, last: Last, trailing_slash: bool) -> Self {
-        let entry = frames.last().map(|(_, e)| *e);
-        Resolved {
-            frames,
-            last,
-            entry,
-            trailing_slash,
-        }
+impl Lookup for State {
+    type Dir = Frame;
+    type Node = Entry;
+
+    fn lookup(&self, frames: &[Frame], name: &str) -> Result<Option<Entry>> {
+        State::lookup(self, frames, name)
+    }
+
+    fn filetype(&self, node: &Entry) -> Result<FileType> {
+        Ok(node.filetype())
+    }
+
+    fn read_link(&self, frames: &[Frame], name: &str, node: &Entry) -> Result<String> {
+        self.layer_of(node).read_link(&child_path(frames, name))
+    }
+
+    fn enter(&self, _frames: &[Frame], name: &str, node: Entry) -> Frame {
+        (name.to_owned(), node)
+    }
+
+    fn node_of(&self, (_, entry): &Frame) -> Entry {
+        *entry
     }
 }

@@ -49,9 +49,10 @@ impl MemDir {
         let excl = opts.create && opts.exclusive;
         let follow = (opts.follow || path.ends_with('/')) && !excl;
         let w = walk(&t, self.ino, path, follow)?;
-        if opts.create && w.trailing_slash {
-            // O_CREAT with a trailing slash is EISDIR on Linux whatever the path names: a regular
-            // file, a directory, or nothing.
+        if opts.create && w.trailing_slash && matches!(w.last, Last::Name(_)) {
+            // O_CREAT with a trailing slash after a name is EISDIR on Linux whatever the name
+            // names: a regular file, a directory, or nothing. A path ending in `./` or `../`
+            // names a directory that exists: EEXIST with O_EXCL, EISDIR without (below).
             return Err(Errno::Isdir);
         }
         let Some(ino) = w.ino else {

@@ -226,6 +226,11 @@ fn open_flags_follow_openat() {
         err(root.open("new/", &OpenOptions::write_create_truncate())),
         Errno::Isdir
     );
+    // A trailing slash after `.` or `..` names a directory that exists: EEXIST with O_EXCL, as
+    // on Linux (found by the differential fuzzer), EISDIR without.
+    assert_eq!(err(root.open("d/../", &excl)), Errno::Exist);
+    assert_eq!(err(root.open("d/./", &excl)), Errno::Exist);
+    assert_eq!(err(root.open("d/../", &OpenOptions::write_create_truncate())), Errno::Isdir);
     let create_dir = OpenOptions {
         create: true,
         ..dir

@@ -1,6 +1,7 @@
 // Loads the wasm-bindgen core (runtime-core compiled to WebAssembly) once, in browsers, workers,
 // bundlers (Vite sees the `new URL(..., import.meta.url)` and ships the file) and Node.
-import init, * as core from './core/wrun_web.js';
+import init, { initSync } from './core/wrun_web.js';
+import * as core from './core/wrun_web.js';
 import { CORE_BYTES } from './core/size.js';
 
 let ready;
@@ -43,6 +44,25 @@ async function countedFetch(url) {
   return response;
 }
 
+let loaded = false;
+
+/**
+ * The core, loaded already or, in Node, loaded now from its file, synchronously (the `WASI`
+ * polyfill is synchronous, as `node:wasi` is). `null` in a browser that has not loaded it yet.
+ */
+export function coreSync() {
+  if (loaded) return core;
+  const fs = globalThis.process?.getBuiltinModule?.('fs');
+  const url = new URL('./core/wrun_web_bg.wasm', import.meta.url);
+  if (!fs || url.protocol !== 'file:') return null;
+  const { fileURLToPath } = globalThis.process.getBuiltinModule('url');
+  initSync({ module: fs.readFileSync(fileURLToPath(url)) });
+  loaded = true;
+  report(progress.total);
+  listeners.clear();
+  return core;
+}
+
 /** Loads the core module; every API calls it, so pages only need it to preload. */
 export function loadCore() {
   ready ??= (async () => {
@@ -53,6 +73,7 @@ export function loadCore() {
     } else {
       await init({ module_or_path: typeof fetch === 'function' ? await countedFetch(url) : url });
     }
+    loaded = true;
     report(progress.total);
     listeners.clear();
     return core;

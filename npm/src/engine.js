@@ -100,7 +100,11 @@ function fastImport(n, index, session, ctl, settle) {
   }
 }
 
-function buildImports(core, session, ctl, useJSPI) {
+/**
+ * The `wasi_snapshot_preview1` import object for `session`: what `run`, `spawn` and the `WASI`
+ * polyfill give a module. Calls go to the core's one entry, `session.call`.
+ */
+export function buildImports(core, session, ctl, useJSPI) {
   const imports = {};
   core.wasiImports().forEach(([name, sig], index) => {
     const split = splitter(sig);

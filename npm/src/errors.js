@@ -30,7 +30,13 @@ export function exited(core, code, outputs) {
   return { exitCode: code, ...outputs };
 }
 
-// Unwinds the guest from inside an import: never escapes the package.
-export class ExitSignal {
-  constructor(code) { this.code = code; }
+// Unwinds the guest from inside an import. `run` and `spawn` catch it; through the `WASI`
+// polyfill it reaches whoever called into the module (a reactor's export), so it is an Error.
+export class ExitSignal extends Error {
+  constructor(code) {
+    super(`the program exited with status ${code}`);
+    this.name = 'WasiExit';
+    this.code = code;
+    this.exitCode = code;
+  }
 }

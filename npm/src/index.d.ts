@@ -68,7 +68,7 @@ export interface Process {
   kill(): void;
 }
 
-export type WrunErrorKind = 'invalid-module' | 'link' | 'no-start' | 'trap' | 'killed' | 'timeout' | 'out-of-fuel' | 'needs-input' | 'invalid-exit';
+export type WrunErrorKind = 'invalid-module' | 'link' | 'no-start' | 'trap' | 'killed' | 'timeout' | 'out-of-fuel' | 'needs-input' | 'invalid-exit' | 'invalid-options' | 'not-ready';
 
 export declare class WrunError extends Error {
   readonly kind: WrunErrorKind;
@@ -141,3 +141,55 @@ export declare function run(program: Program, options?: RunOptions): Promise<Run
 
 /** Starts a program with an open stdin. */
 export declare function spawn(program: Program, options?: RunOptions): Process;
+
+/** Options of the `WASI` polyfill: `node:wasi`'s, and wrun's own. */
+export interface WASIOptions {
+  /** Only 'preview1' (`wasi_snapshot_preview1`); the default. */
+  version?: 'preview1';
+  /** The program's arguments, name first (default none). */
+  args?: string[];
+  env?: Record<string, string> | string[];
+  /** `{ guestPath: pathInFs }`. Paths are in `fs` (an empty in-memory one if none is given), never on the host. */
+  preopens?: Record<string, string>;
+  /** `start()` returns the status given to `proc_exit` (default true); false exits the Node process with it. */
+  returnOnExit?: boolean;
+  /** Node only: the process fd that stdout / stderr go to when no callback is given (default 1 / 2). */
+  stdout?: number;
+  stderr?: number;
+  /** All of stdin, read by the program until its end (default: empty). */
+  stdin?: string | Uint8Array;
+  fs?: FileSystem;
+  /** Receive output as it is written (default: the process's stdout/stderr in Node, the console in a page). */
+  onStdout?: (chunk: Uint8Array) => void;
+  onStderr?: (chunk: Uint8Array) => void;
+  tty?: boolean;
+  deterministic?: number;
+  maxOutputBytes?: number;
+}
+
+/** The module as `start`/`initialize` take it: a `WebAssembly.Instance` or any object with its exports. */
+export interface WasiInstanceLike {
+  exports: Record<string, unknown>;
+}
+
+/**
+ * A drop-in for `node:wasi`'s `WASI`, in browsers and Node, on wrun's sandboxed core: for modules
+ * you instantiate yourself (emnapi / napi-rs bindings, ruby.wasm, JavaScriptKit...). Synchronous;
+ * in a browser, `await init()` once first.
+ */
+export declare class WASI {
+  constructor(options?: WASIOptions);
+  /** The `wasi_snapshot_preview1` import functions. */
+  readonly wasiImport: Record<string, (...args: (number | bigint)[]) => number | void>;
+  getImportObject(): { wasi_snapshot_preview1: Record<string, (...args: (number | bigint)[]) => number | void> };
+  /** Runs `_start`; returns the exit status. A `proc_exit` in a later call throws an Error with `exitCode`. */
+  start(instance: WasiInstanceLike): number;
+  /** Runs `_initialize` (if exported) of a reactor, whose exports may then make WASI calls. */
+  initialize(instance: WasiInstanceLike): void;
+  /** Binds the memory WASI reads and writes: the module's exported `memory`, or `options.memory`. */
+  finalizeBindings(instance: WasiInstanceLike, options?: { memory?: WebAssembly.Memory }): void;
+  /** JavaScriptKit's name for `finalizeBindings(instance)`. */
+  setInstance(instance: WasiInstanceLike): void;
+  /** Delivers output still buffered. */
+  flush(): void;
+}

@@ -2,6 +2,8 @@
 //
 //   import { run, spawn, FileSystem, init } from 'wrun';
 //   const { exitCode, stdoutText } = await run(wasmBytes, { args: ['tool', '--help'] });
+//
+//   import { WASI } from 'wrun';     // node:wasi's WASI, for modules you instantiate yourself
 import { loadCore, watchCoreProgress } from './core.js';
 import { program, compileGuest, checkGuest, streamGuest } from './module.js';
 import { Controller, runGuest, hasJSPI } from './engine.js';
@@ -12,6 +14,7 @@ import { FileSystem, setCore } from './fs.js';
 import { configure } from './configure.js';
 
 export { WrunError, FileSystem, hasJSPI };
+export { WASI } from './wasi.js';
 
 let core;
 

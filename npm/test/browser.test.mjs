@@ -224,6 +224,42 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
     await page.dispose();
   });
 
+  test('WASI polyfill: a command printing to the console, a reactor calling WASI from an export', T, async () => {
+    const { page } = await open('lab.html');
+    const logged = [];
+    page.on('console', (m) => logged.push(`${m.type()}: ${m.text()}`));
+    const reactor = Array.from(await wat(`(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "env" "memory" (memory 1))
+      (data (i32.const 100) "from an export\\n")
+      (func (export "_initialize"))
+      (func (export "greet")
+        (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 15))
+        (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`));
+    const r = await page.evaluate(async (reactor) => {
+      const { WASI } = window.wrun;
+      // A command, instantiated by the page; output to the console by default.
+      const wasi = new WASI({ version: 'preview1', args: ['stdio_stderr'] });
+      const { instance } = await WebAssembly.instantiate(await window.guest('stdio_stderr.wasm'), wasi.getImportObject());
+      const status = wasi.start(instance);
+      // A reactor with imported memory, its output collected.
+      let out = '';
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const r2 = new WASI({ onStdout: (c) => { out += new TextDecoder().decode(c); } });
+      const { instance: i2 } = await WebAssembly.instantiate(new Uint8Array(reactor), { ...r2.getImportObject(), env: { memory } });
+      r2.initialize({ exports: { ...i2.exports, memory } });
+      i2.exports.greet();
+      return { status, out };
+    }, reactor);
+    assert.deepEqual(r, { status: 0, out: 'from an export\n' });
+    assert.deepEqual(logged.filter((l) => l.startsWith('log: ')), ['log: done']);
+    assert.deepEqual(logged.filter((l) => l.startsWith('error: ')), [
+      'error: x', 'error: fprintf 42 to stderr', 'error: c', 'error: perror: No such file or directory',
+      'error: fopen /no/such/file: Capabilities insufficient', 'error: Permission denied',
+    ]);
+    await page.dispose();
+  });
+
   test('persistence: openPersistent, write, flush, reload the page, read it back', T, async () => {
     const { page } = await open('lab.html');
     const text = `kept across reloads ☃ ${Date.now()}`;

@@ -29,12 +29,13 @@ export const NOT_WASM = Array.from(new TextEncoder().encode('#!/bin/sh\necho thi
 let binaryen;
 /**
  * Assembles WebAssembly text with binaryen (a devDependency), checking the result validates.
- * `referenceTypes` enables `table.grow` and friends.
+ * `referenceTypes` enables `table.grow` and friends; `threads`, shared memories.
  */
-export async function wat(text, { referenceTypes = false } = {}) {
+export async function wat(text, { referenceTypes = false, threads = false } = {}) {
   binaryen ??= (await import('binaryen')).default;
   const m = binaryen.parseText(text);
   if (referenceTypes) m.setFeatures(m.getFeatures() | binaryen.Features.ReferenceTypes);
+  if (threads) m.setFeatures(m.getFeatures() | binaryen.Features.Atomics);
   try {
     if (!m.validate()) throw new Error('the WAT does not validate');
     return m.emitBinary();

@@ -63,6 +63,8 @@ pub struct JsOutput {
     callback: Option<js_sys::Function>,
     buf: Vec<u8>,
     terminal: bool,
+    /// Deliver every write at once, as to a terminal (without reporting one to the program).
+    every_write: bool,
     last_flush: f64,
     writes_since_clock: u32,
     /// Everything written, when the caller asked to collect it (the `run()` result), up to
@@ -77,8 +79,8 @@ const FLUSH_MS: f64 = 20.0;
 impl JsOutput {
     /// `limit` bounds what is collected: a program writing gigabytes must not take the page's
     /// memory with it.
-    pub fn new(callback: Option<js_sys::Function>, terminal: bool, collected: Option<Rc<RefCell<Vec<u8>>>>, limit: usize) -> Self {
-        Self { callback, buf: Vec::new(), terminal, last_flush: performance_now(), writes_since_clock: 0, collected, limit }
+    pub fn new(callback: Option<js_sys::Function>, terminal: bool, every_write: bool, collected: Option<Rc<RefCell<Vec<u8>>>>, limit: usize) -> Self {
+        Self { callback, buf: Vec::new(), terminal, every_write, last_flush: performance_now(), writes_since_clock: 0, collected, limit }
     }
 
     /// Keeps `data` for the result, within the limit. Past it, with a callback receiving the
@@ -133,7 +135,7 @@ impl OutputStream for JsOutput {
         if check_clock {
             self.writes_since_clock = 0;
         }
-        if self.terminal || self.buf.len() >= FLUSH_BYTES || (check_clock && performance_now() - self.last_flush >= FLUSH_MS) {
+        if self.terminal || self.every_write || self.buf.len() >= FLUSH_BYTES || (check_clock && performance_now() - self.last_flush >= FLUSH_MS) {
             self.deliver()?;
         }
         Ok(data.len())

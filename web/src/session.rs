@@ -31,6 +31,7 @@ pub struct SessionBuilder {
     stdout_tty: bool,
     collect: bool,
     output_limit: usize,
+    every_write: bool,
 }
 
 /// Bytes of stdout (and of stderr) a run keeps for its result unless told otherwise.
@@ -40,7 +41,16 @@ pub const DEFAULT_OUTPUT_LIMIT: usize = 256 << 20;
 impl SessionBuilder {
     #[wasm_bindgen(constructor)]
     pub fn new() -> SessionBuilder {
-        SessionBuilder { builder: Some(WasiCtx::builder()), stdout: None, stderr: None, stdin_tty: false, stdout_tty: false, collect: true, output_limit: DEFAULT_OUTPUT_LIMIT }
+        SessionBuilder {
+            builder: Some(WasiCtx::builder()),
+            stdout: None,
+            stderr: None,
+            stdin_tty: false,
+            stdout_tty: false,
+            collect: true,
+            output_limit: DEFAULT_OUTPUT_LIMIT,
+            every_write: false,
+        }
     }
 
     fn b(&mut self) -> Result<&mut WasiCtxBuilder, JsValue> {
@@ -85,6 +95,14 @@ impl SessionBuilder {
         self.stdout_tty = stdout;
     }
 
+    /// Whether each write reaches the output callbacks at once (as with a terminal, without
+    /// telling the program it writes to one), rather than gathered: for modules whose exports JS
+    /// calls, which no exit or wait flushes.
+    #[wasm_bindgen(js_name = deliverEveryWrite)]
+    pub fn deliver_every_write(&mut self, yes: bool) {
+        self.every_write = yes;
+    }
+
     /// Whether to keep all output for `stdout()`/`stderr()` after the run (default true).
     pub fn collect(&mut self, yes: bool) {
         self.collect = yes;
@@ -111,8 +129,8 @@ impl SessionBuilder {
         let err = CollectOutput::default();
         let collect = |c: &CollectOutput| self.collect.then(|| c.data.clone());
         b.stdin(Box::new(JsStdin { queue: stdin.clone(), terminal: self.stdin_tty }))
-            .stdout(Box::new(JsOutput::new(self.stdout.take(), self.stdout_tty, collect(&out), self.output_limit)))
-            .stderr(Box::new(JsOutput::new(self.stderr.take(), self.stdout_tty, collect(&err), self.output_limit)))
+            .stdout(Box::new(JsOutput::new(self.stdout.take(), self.stdout_tty, self.every_write, collect(&out), self.output_limit)))
+            .stderr(Box::new(JsOutput::new(self.stderr.take(), self.stdout_tty, self.every_write, collect(&err), self.output_limit)))
             .clocks(Box::new(BrowserClocks::new()))
             .entropy(Box::new(BrowserEntropy))
             .waiter(Box::new(RecordingWaiter { last: wait.clone() }));

@@ -1,0 +1,168 @@
+// The WASI polyfill: a `WASI` object shaped like `node:wasi`'s, for code that instantiates its
+// module itself and only asks for WASI's imports (napi-rs bindings through emnapi, ruby.wasm,
+// SwiftWasm's JavaScriptKit, GHC's wasm backend, Extism...). It runs on the same core and the same
+// import glue as `run` (engine.js's buildImports, the core's session.call): only the lifecycle
+// below is its own. Unlike `node:wasi` it is a sandbox: files live in a wrun FileSystem, never on
+// the host.
+//
+//   import { WASI } from 'wrun';
+//   const wasi = new WASI({ version: 'preview1', args: ['tool'], env: { LANG: 'C' } });
+//   const { instance } = await WebAssembly.instantiate(bytes, { ...wasi.getImportObject(), env });
+//   wasi.start(instance);          // a command: returns its exit status
+//   wasi.initialize(instance);     // a reactor: runs _initialize, then call its exports
+import { coreSync } from './core.js';
+import { buildImports, Controller } from './engine.js';
+import { ExitSignal, WrunError } from './errors.js';
+import { FileSystem, setCore } from './fs.js';
+import { configure } from './configure.js';
+
+const decoder = new TextDecoder();
+
+/** Output for a host with no callback given: the process's own fd in Node, the console in a page. */
+function defaultSink(fd, log) {
+  const fs = globalThis.process?.getBuiltinModule?.('fs');
+  if (fs) return (chunk) => { fs.writeSync(fd, chunk); };
+  // Line by line, as console.log prints whole lines.
+  let pending = '';
+  return (chunk) => {
+    pending += decoder.decode(chunk, { stream: true });
+    const lines = pending.split('\n');
+    pending = lines.pop();
+    for (const line of lines) log(line);
+  };
+}
+
+function check(cond, message) {
+  if (!cond) throw new WrunError('invalid-options', message);
+}
+
+function exportsOf(instance) {
+  check(instance && typeof instance.exports === 'object' && instance.exports !== null,
+    'expected a WebAssembly.Instance or an object with `exports`');
+  return instance.exports;
+}
+
+export class WASI {
+  #core;
+  #session;
+  #imports;
+  #version;
+  #returnOnExit;
+  #started = false;
+
+  /**
+   * Options as `node:wasi`'s: `version` ('preview1'), `args`, `env`, `preopens`
+   * ({ guestPath: pathInFs }), `returnOnExit` (default true), `stdout`/`stderr` (fd numbers, Node
+   * only). And wrun's own: `fs` (a FileSystem; preopens without one get an empty one), `stdin`
+   * (string or bytes, then end of input), `onStdout`/`onStderr` (receive Uint8Array chunks),
+   * `tty`, `deterministic` (a seed), `maxOutputBytes`.
+   */
+  constructor(options = {}) {
+    check(typeof options === 'object' && options !== null, 'options must be an object');
+    const version = options.version ?? 'preview1';
+    check(version === 'preview1',
+      version === 'unstable'
+        ? "version 'unstable' (wasi_unstable, WASI's snapshot 0) is not supported: modules built since 2020 import wasi_snapshot_preview1, version 'preview1'"
+        : `unknown WASI version ${JSON.stringify(version)} (use 'preview1')`);
+    check(options.args === undefined || Array.isArray(options.args), 'args must be an array');
+    const core = coreSync();
+    if (!core) {
+      throw new WrunError('not-ready', "the runtime is still loading: `await init()` (from 'wrun') once before `new WASI()` in a browser");
+    }
+    setCore(core);
+    this.#core = core;
+    this.#version = version;
+    this.#returnOnExit = options.returnOnExit ?? true;
+    let fs = options.fs ?? null;
+    if (!fs && options.preopens && Object.keys(options.preopens).length) {
+      fs = new FileSystem();
+      for (const path of Object.values(options.preopens)) if (path !== '/') fs.mkdir(path, { recursive: true });
+    }
+    const opts = { ...options, args: options.args ?? [], preopens: options.preopens ?? (fs ? { '/': '/' } : {}) };
+    const onStdout = options.onStdout ?? defaultSink(options.stdout ?? 1, console.log);
+    const onStderr = options.onStderr ?? defaultSink(options.stderr ?? 2, console.error);
+    const builder = configure(core, opts, fs, { onStdout, onStderr });
+    // Output goes to the sinks as it is written (a reactor's exports end with no flush); nothing
+    // is kept for a result.
+    builder.collect(false);
+    builder.deliverEveryWrite(true);
+    this.#session = builder.start();
+    const ctl = new Controller();
+    ctl.attach(this.#session);
+    if (options.stdin !== undefined) {
+      ctl.writeStdin(typeof options.stdin === 'string' ? new TextEncoder().encode(options.stdin) : new Uint8Array(options.stdin));
+    }
+    ctl.closeStdin();
+    // Synchronous, as the libraries calling it expect: a read that would wait ends the run.
+    this.#imports = buildImports(core, this.#session, ctl, false).wasi_snapshot_preview1;
+  }
+
+  /** The `wasi_snapshot_preview1` functions, to put in the import object yourself. */
+  get wasiImport() {
+    return this.#imports;
+  }
+
+  /** `{ wasi_snapshot_preview1: wasiImport }`, to spread into the import object. */
+  getImportObject() {
+    return { wasi_snapshot_preview1: this.#imports };
+  }
+
+  /**
+   * Tells WASI which memory the module's pointers refer to: its exported `memory`, or (for a
+   * module that imports its memory) `options.memory`. `start` and `initialize` call it.
+   */
+  finalizeBindings(instance, { memory } = {}) {
+    const mem = memory ?? exportsOf(instance).memory;
+    check(mem instanceof WebAssembly.Memory, 'the module exports no `memory`: pass it as finalizeBindings(instance, { memory })');
+    this.#session.setMemory(mem);
+  }
+
+  /** JavaScriptKit's name for binding the instance. */
+  setInstance(instance) {
+    this.finalizeBindings(instance);
+  }
+
+  /**
+   * Runs a command (`_start`) and returns its exit status: 0 when `_start` returns, the status
+   * given to `proc_exit` otherwise (with `returnOnExit: false`, the process exits with it in Node).
+   */
+  start(instance) {
+    const exports = exportsOf(instance);
+    check(!this.#started, 'this WASI instance has already started a module');
+    check(typeof exports._start === 'function', 'the module exports no `_start` function (a reactor? use initialize())');
+    check(exports._initialize === undefined, 'the module exports `_initialize`: it is a reactor, use initialize()');
+    if (exports.memory instanceof WebAssembly.Memory) this.finalizeBindings(instance);
+    this.#started = true;
+    try {
+      exports._start();
+      return 0;
+    } catch (e) {
+      if (!(e instanceof ExitSignal)) throw e;
+      if (!this.#returnOnExit && globalThis.process?.exit) globalThis.process.exit(e.code);
+      return e.code;
+    } finally {
+      this.#session.flush();
+    }
+  }
+
+  /** Sets up a reactor: runs its `_initialize`, if any. Its exports may then make WASI calls. */
+  initialize(instance) {
+    const exports = exportsOf(instance);
+    check(!this.#started, 'this WASI instance has already started a module');
+    check(exports._start === undefined, 'the module exports `_start`: it is a command, use start()');
+    if (exports.memory instanceof WebAssembly.Memory) this.finalizeBindings(instance);
+    this.#started = true;
+    if (typeof exports._initialize === 'function') {
+      try {
+        exports._initialize();
+      } finally {
+        this.#session.flush();
+      }
+    }
+  }
+
+  /** Delivers output still buffered (output is also delivered when a call waits or the module exits). */
+  flush() {
+    this.#session.flush();
+  }
+}

@@ -1,0 +1,130 @@
+// The WASI polyfill (`import { WASI } from 'wrun'`) in Node, used the way libraries that
+// instantiate their own module use node:wasi: commands through start(), reactors with imported
+// (and shared) memory through initialize(), WASI calls from exports afterwards.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { WASI as NodeWASI } from 'node:wasi';
+import { WASI, FileSystem, WrunError } from '../dist/index.js';
+import { expectedStdout, guest, wat, REPO } from './helpers.mjs';
+
+const decoder = new TextDecoder();
+
+/** A WASI whose output is collected: `{ wasi, out(), err() }`. */
+function collecting(options = {}) {
+  let out = '';
+  let err = '';
+  const wasi = new WASI({
+    version: 'preview1',
+    ...options,
+    onStdout: (c) => { out += decoder.decode(c); },
+    onStderr: (c) => { err += decoder.decode(c); },
+  });
+  return { wasi, out: () => out, err: () => err };
+}
+
+const FD_WRITE = '(import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))';
+const PROC_EXIT = '(import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))';
+
+/** A reactor whose memory is imported (`memory` is `(memory 1)` or a shared one) and whose
+ * `greet` export writes a line and returns what the host's `env.twice` makes of 21. */
+const reactor = (memory) => `(module ${FD_WRITE} ${PROC_EXIT}
+  (import "env" "memory" ${memory})
+  (import "env" "twice" (func $twice (param i32) (result i32)))
+  (data (i32.const 100) "hello from an export\\n")
+  (global $ready (mut i32) (i32.const 0))
+  (func (export "_initialize") (global.set $ready (i32.const 21)))
+  (func (export "greet") (result i32)
+    (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 21))
+    (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (call $twice (global.get $ready)))
+  (func (export "quit") (call $exit (i32.const 3))))`;
+
+describe('WASI polyfill (node:wasi shape)', () => {
+  test('a command: start() returns 0, output and stderr as under wasmtime', () => {
+    const { wasi, out, err } = collecting({ args: ['stdio_stderr'] });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(guest('stdio_stderr')), wasi.getImportObject());
+    assert.equal(wasi.start(instance), 0);
+    assert.equal(out(), expectedStdout('c', 'stdio_stderr'));
+    assert.equal(err(), readFileSync(`${REPO}tests/guests/c/stdio_stderr.stderr`, 'utf8'));
+  });
+
+  test('a command: arguments (UTF-8), env, stdin, and proc_exit as the returned status', () => {
+    const { wasi, out } = collecting({ args: ['exit_code'], env: { GREETING: 'grüße' } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(guest('exit_code')), wasi.getImportObject());
+    assert.equal(wasi.start(instance), 42);
+    assert.equal(out(), expectedStdout('c', 'exit_code'));
+
+    const cat = collecting({ args: ['cat'], stdin: 'line one\nline two — ünïcødé\n' });
+    const catInstance = new WebAssembly.Instance(new WebAssembly.Module(guest('cat')), { wasi_snapshot_preview1: cat.wasi.wasiImport });
+    assert.equal(cat.wasi.start(catInstance), 0);
+    assert.equal(cat.out(), expectedStdout('rust', 'cat'));
+  });
+
+  test('a command writing files in a preopened FileSystem', async () => {
+    const fs = await FileSystem.create();
+    fs.mkdir('/scratch');
+    const { wasi, out } = collecting({ args: ['fs_std'], fs, preopens: { '/scratch': '/scratch' } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(guest('fs_std')), wasi.getImportObject());
+    assert.equal(wasi.start(instance), 0);
+    assert.equal(out(), expectedStdout('rust', 'fs_std'));
+  });
+
+  for (const [label, memoryType, memory] of [
+    ['imported memory', '(memory 1)', () => new WebAssembly.Memory({ initial: 1 })],
+    ['shared imported memory (threads builds)', '(memory 1 16 shared)', () => new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true })],
+  ]) {
+    test(`a reactor with ${label}: initialize(), then exports make WASI calls`, async () => {
+      const mem = memory();
+      const { wasi, out } = collecting();
+      const { instance } = await WebAssembly.instantiate(await wat(reactor(memoryType), { threads: true }), {
+        ...wasi.getImportObject(),
+        env: { memory: mem, twice: (x) => x * 2 },
+      });
+      // As emnapi does: a plain object standing for the instance, with the memory added.
+      wasi.initialize({ exports: { ...instance.exports, memory: mem } });
+      assert.equal(instance.exports.greet(), 42);
+      assert.equal(out(), 'hello from an export\n', 'written at once, with no exit or wait to flush it');
+      assert.equal(instance.exports.greet(), 42);
+      assert.equal(out(), 'hello from an export\n'.repeat(2));
+      // proc_exit inside an export surfaces as an Error carrying the status.
+      assert.throws(() => instance.exports.quit(), (e) => e instanceof Error && e.exitCode === 3 && /status 3/.test(e.message));
+    });
+  }
+
+  test('finalizeBindings(instance, { memory }) binds an imported memory before start()', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const { wasi, out } = collecting();
+    const module = await wat(`(module ${FD_WRITE} (import "env" "memory" (memory 1)) (data (i32.const 100) "ok\\n")
+      (func (export "_start")
+        (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 3))
+        (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(module), { ...wasi.getImportObject(), env: { memory } });
+    wasi.finalizeBindings(instance, { memory });
+    assert.equal(wasi.start(instance), 0);
+    assert.equal(out(), 'ok\n');
+  });
+
+  test('the import object has every preview1 function node:wasi has', () => {
+    const ours = Object.keys(new WASI({ version: 'preview1' }).wasiImport).sort();
+    const node = Object.keys(new NodeWASI({ version: 'preview1' }).wasiImport).sort();
+    assert.deepEqual(ours, node);
+    assert.deepEqual(Object.keys(new WASI().getImportObject()), ['wasi_snapshot_preview1']);
+  });
+
+  test('misuse is a WrunError that says what to do', async () => {
+    const kind = (f, k, re) => assert.throws(f, (e) => e instanceof WrunError && e.kind === k && re.test(e.message));
+    kind(() => new WASI({ version: 'unstable' }), 'invalid-options', /wasi_unstable/);
+    kind(() => new WASI({ version: 'preview2' }), 'invalid-options', /unknown WASI version/);
+    kind(() => new WASI({ args: 'tool' }), 'invalid-options', /args must be an array/);
+    const command = new WebAssembly.Instance(new WebAssembly.Module(guest('hello')), new WASI().getImportObject());
+    kind(() => new WASI().initialize(command), 'invalid-options', /use start\(\)/);
+    const reactorInstance = { exports: { _initialize() {}, memory: new WebAssembly.Memory({ initial: 1 }) } };
+    kind(() => new WASI().start(reactorInstance), 'invalid-options', /no `_start`/);
+    const w = collecting().wasi;
+    const twice = new WebAssembly.Instance(new WebAssembly.Module(guest('hello')), w.getImportObject());
+    w.start(twice);
+    kind(() => w.start(twice), 'invalid-options', /already started/);
+    kind(() => new WASI().finalizeBindings({ exports: {} }), 'invalid-options', /no `memory`/);
+  });
+});

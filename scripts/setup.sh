@@ -49,6 +49,12 @@ if [ ! -d npm/node_modules/playwright-core ] || [ npm/package-lock.json -nt npm/
     log "npm ci (npm/)"
     (cd npm && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# WASI modules others published, for the WASI polyfill's tests against node:wasi (ruby.wasm, a
+# napi-rs binding). --force: the binding declares `"cpu": ["wasm32"]`, which npm refuses on x64.
+if [ ! -d npm/test/real-modules/node_modules/@ruby/3.4-wasm-wasi ] || [ npm/test/real-modules/package-lock.json -nt npm/test/real-modules/node_modules/.package-lock.json ]; then
+    log "npm ci (npm/test/real-modules/)"
+    (cd npm/test/real-modules && npm ci --force --no-audit --no-fund --loglevel=error)
+fi
 # The playground's xterm.js and Vite (scripts/playground.sh).
 if [ ! -d playground/node_modules/@xterm/xterm ] || [ playground/package-lock.json -nt playground/node_modules/.package-lock.json ]; then
     log "npm ci (playground/)"

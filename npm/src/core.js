@@ -69,7 +69,10 @@ export function loadCore() {
     const url = new URL('./core/wrun_web_bg.wasm', import.meta.url);
     if (typeof process !== 'undefined' && process.versions?.node && url.protocol === 'file:') {
       const { readFile } = await import(/* @vite-ignore */ NODE_FS);
-      await init({ module_or_path: await readFile(url) });
+      // Compiled asynchronously, instantiated synchronously: initSync does nothing when
+      // coreSync() (the WASI polyfill) got there first meanwhile, where an asynchronous init
+      // would replace the instance its sessions live in.
+      initSync({ module: await WebAssembly.compile(await readFile(url)) });
     } else {
       await init({ module_or_path: typeof fetch === 'function' ? await countedFetch(url) : url });
     }

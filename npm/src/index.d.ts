@@ -68,7 +68,7 @@ export interface Process {
   kill(): void;
 }
 
-export type WrunErrorKind = 'invalid-module' | 'link' | 'no-start' | 'trap' | 'killed' | 'timeout' | 'out-of-fuel' | 'needs-input' | 'invalid-exit' | 'invalid-options' | 'not-ready';
+export type WrunErrorKind = 'invalid-module' | 'link' | 'no-start' | 'trap' | 'killed' | 'timeout' | 'out-of-fuel' | 'needs-input' | 'invalid-exit' | 'not-ready';
 
 export declare class WrunError extends Error {
   readonly kind: WrunErrorKind;

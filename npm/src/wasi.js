@@ -32,8 +32,12 @@ function defaultSink(fd, log) {
   };
 }
 
-function check(cond, message) {
-  if (!cond) throw new WrunError('invalid-options', message);
+/** Misuse, reported as node:wasi reports it: a TypeError (or Error) with Node's error code. */
+function check(cond, message, code = 'ERR_INVALID_ARG_TYPE', Kind = TypeError) {
+  if (cond) return;
+  const e = new Kind(message);
+  e.code = code;
+  throw e;
 }
 
 function exportsOf(instance) {
@@ -63,7 +67,7 @@ export class WASI {
     check(version === 'preview1',
       version === 'unstable'
         ? "version 'unstable' (wasi_unstable, WASI's snapshot 0) is not supported: modules built since 2020 import wasi_snapshot_preview1, version 'preview1'"
-        : `unknown WASI version ${JSON.stringify(version)} (use 'preview1')`);
+        : `unknown WASI version ${JSON.stringify(version)} (use 'preview1')`, 'ERR_INVALID_ARG_VALUE');
     check(options.args === undefined || Array.isArray(options.args), 'args must be an array');
     const core = coreSync();
     if (!core) {
@@ -128,7 +132,7 @@ export class WASI {
    */
   start(instance) {
     const exports = exportsOf(instance);
-    check(!this.#started, 'this WASI instance has already started a module');
+    check(!this.#started, 'this WASI instance has already started a module', 'ERR_WASI_ALREADY_STARTED', Error);
     check(typeof exports._start === 'function', 'the module exports no `_start` function (a reactor? use initialize())');
     check(exports._initialize === undefined, 'the module exports `_initialize`: it is a reactor, use initialize()');
     if (exports.memory instanceof WebAssembly.Memory) this.finalizeBindings(instance);
@@ -148,7 +152,7 @@ export class WASI {
   /** Sets up a reactor: runs its `_initialize`, if any. Its exports may then make WASI calls. */
   initialize(instance) {
     const exports = exportsOf(instance);
-    check(!this.#started, 'this WASI instance has already started a module');
+    check(!this.#started, 'this WASI instance has already started a module', 'ERR_WASI_ALREADY_STARTED', Error);
     check(exports._start === undefined, 'the module exports `_start`: it is a command, use start()');
     if (exports.memory instanceof WebAssembly.Memory) this.finalizeBindings(instance);
     this.#started = true;

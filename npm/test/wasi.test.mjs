@@ -5,7 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { WASI as NodeWASI } from 'node:wasi';
-import { WASI, FileSystem, WrunError } from '../dist/index.js';
+import { WASI, FileSystem } from '../dist/index.js';
 import { expectedStdout, guest, wat, REPO } from './helpers.mjs';
 
 const decoder = new TextDecoder();
@@ -112,19 +112,24 @@ describe('WASI polyfill (node:wasi shape)', () => {
     assert.deepEqual(Object.keys(new WASI().getImportObject()), ['wasi_snapshot_preview1']);
   });
 
-  test('misuse is a WrunError that says what to do', async () => {
-    const kind = (f, k, re) => assert.throws(f, (e) => e instanceof WrunError && e.kind === k && re.test(e.message));
-    kind(() => new WASI({ version: 'unstable' }), 'invalid-options', /wasi_unstable/);
-    kind(() => new WASI({ version: 'preview2' }), 'invalid-options', /unknown WASI version/);
-    kind(() => new WASI({ args: 'tool' }), 'invalid-options', /args must be an array/);
+  test('misuse is reported as node:wasi reports it: TypeError or Error, with Node\'s code', async () => {
+    const fails = (f, Kind, code, re) => assert.throws(f, (e) => e instanceof Kind && e.code === code && re.test(e.message));
+    fails(() => new WASI({ version: 'unstable' }), TypeError, 'ERR_INVALID_ARG_VALUE', /wasi_unstable/);
+    fails(() => new WASI({ version: 'preview2' }), TypeError, 'ERR_INVALID_ARG_VALUE', /unknown WASI version/);
+    fails(() => new WASI({ args: 'tool' }), TypeError, 'ERR_INVALID_ARG_TYPE', /args must be an array/);
+    // node:wasi agrees on each of these being misuse.
+    assert.throws(() => new NodeWASI({ version: 'preview1', args: 'tool' }), TypeError);
     const command = new WebAssembly.Instance(new WebAssembly.Module(guest('hello')), new WASI().getImportObject());
-    kind(() => new WASI().initialize(command), 'invalid-options', /use start\(\)/);
+    fails(() => new WASI().initialize(command), TypeError, 'ERR_INVALID_ARG_TYPE', /use start\(\)/);
     const reactorInstance = { exports: { _initialize() {}, memory: new WebAssembly.Memory({ initial: 1 }) } };
-    kind(() => new WASI().start(reactorInstance), 'invalid-options', /no `_start`/);
+    fails(() => new WASI().start(reactorInstance), TypeError, 'ERR_INVALID_ARG_TYPE', /no `_start`/);
     const w = collecting().wasi;
     const twice = new WebAssembly.Instance(new WebAssembly.Module(guest('hello')), w.getImportObject());
     w.start(twice);
-    kind(() => w.start(twice), 'invalid-options', /already started/);
-    kind(() => new WASI().finalizeBindings({ exports: {} }), 'invalid-options', /no `memory`/);
+    fails(() => w.start(twice), Error, 'ERR_WASI_ALREADY_STARTED', /already started/);
+    const r = new WASI();
+    r.initialize(reactorInstance);
+    fails(() => r.initialize(reactorInstance), Error, 'ERR_WASI_ALREADY_STARTED', /already started/);
+    fails(() => new WASI().finalizeBindings({ exports: {} }), TypeError, 'ERR_INVALID_ARG_TYPE', /no `memory`/);
   });
 });

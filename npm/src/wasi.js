@@ -142,8 +142,10 @@ export class WASI {
       return 0;
     } catch (e) {
       if (!(e instanceof ExitSignal)) throw e;
-      if (!this.#returnOnExit && globalThis.process?.exit) globalThis.process.exit(e.code);
-      return e.code;
+      // As node:wasi: the status as the program gave it, signed (exit(-1) is -1).
+      const status = e.code | 0;
+      if (!this.#returnOnExit && globalThis.process?.exit) globalThis.process.exit(status);
+      return status;
     } finally {
       this.#session.flush();
     }

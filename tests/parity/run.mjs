@@ -1,6 +1,11 @@
 // Parity: every guest program in tests/guests must give byte-identical stdout, the same stderr
 // (what the program wrote) and the same exit status under `wrun` (each engine), the npm package
-// in Node, and the npm package in headless Chromium. Prints a table; exits 1 on any difference.
+// in Node, and the npm package in headless Chromium; and through the package's WASI polyfill (in
+// Node and in Chromium), whose exit status follows node:wasi's conventions (the status as the
+// program gave it, a trap as an exception) and must mean what `run` reports (134 for a trap, 1 for
+// a status past 125). Node's own node:wasi runs each guest too, for comparison: where it differs
+// (it cannot poll stdin, for one), that is shown and not counted. Prints a table; exits 1 on any
+// difference of wrun's.
 //
 //   node tests/parity/run.mjs            (after `cargo build --release -p wrun` and the web build)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,7 +18,7 @@ import { launch, newPage } from '../../npm/test/chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const wrun = path.join(root, 'target/release/wrun');
-const { run, FileSystem } = await import(path.join(root, 'npm/dist/index.js'));
+const { run, FileSystem, WASI } = await import(path.join(root, 'npm/dist/index.js'));
 
 const guests = JSON.parse(execFileSync('cargo', ['run', '--release', '-q', '-p', 'wrun-tests', '--bin', 'guest-specs'], { cwd: root, encoding: 'utf8' }));
 
@@ -50,6 +55,35 @@ async function runNode(g) {
   }
 }
 
+/** The guest through the package's WASI polyfill, in this process. */
+async function runWasiPolyfill(g) {
+  const fs = await FileSystem.create();
+  const preopens = {};
+  for (const d of g.spec.dirs) { fs.mkdir(`/${d}`); preopens[`/${d}`] = `/${d}`; }
+  const env = Object.fromEntries(g.spec.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const out = [];
+  const err = [];
+  const wasi = new WASI({ args: [g.wasm, ...g.spec.args], env, fs, preopens, stdin: g.spec.stdin, onStdout: (c) => out.push(c), onStderr: (c) => err.push(c) });
+  const { instance } = await WebAssembly.instantiate(readFileSync(g.wasm), wasi.getImportObject());
+  let exit;
+  try {
+    exit = String(wasi.start(instance));
+  } catch {
+    exit = 'trap';
+  }
+  return { exit, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() };
+}
+
+/** The guest under Node's own node:wasi, in a child process (it uses the real stdio). */
+function runNodeWasi(g) {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'parity-node-wasi-'));
+  const r = spawnSync(process.execPath, ['--no-warnings', path.join(root, 'tests/parity/node-wasi.mjs'), g.wasm, JSON.stringify(g.spec), scratch],
+    { input: g.spec.stdin, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], timeout: 20_000 });
+  rmSync(scratch, { recursive: true, force: true });
+  const exit = r.error?.code === 'ETIMEDOUT' ? 'hung (20 s)' : r.output?.[3]?.toString() || `node exited ${r.status}`;
+  return { exit, stdout: r.stdout ?? Buffer.alloc(0), stderr: r.stderr?.toString() ?? '' };
+}
+
 const server = await serve(root);
 const browser = await launch();
 const page = await newPage(browser, server.url);
@@ -62,7 +96,20 @@ async function runChromium(g) {
   return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr, error: r.error };
 }
 
-const columns = ['cranelift', 'winch', 'wasmi', 'node', 'chromium'];
+async function runWasiChromium(g) {
+  const url = '/' + path.relative(root, g.wasm);
+  const r = await page.evaluate(([u, argv, spec]) => window.runGuestWasi(u, argv, spec), [url, [g.wasm, ...g.spec.args], g.spec]);
+  return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr };
+}
+
+const columns = ['cranelift', 'winch', 'wasmi', 'node', 'chromium', 'WASI node', 'WASI chromium', 'node:wasi'];
+/** Columns whose exit status follows node:wasi's conventions. */
+const wasiFamily = new Set(['WASI node', 'WASI chromium', 'node:wasi']);
+/** What `run` reports for a node:wasi-style status. */
+const asWrunReports = (exit) => (exit === 'trap' ? 134 : /^-?\d+$/.test(exit) ? (Number(exit) < 0 || Number(exit) > 125 ? 1 : Number(exit)) : exit);
+/** Shown, not counted. */
+const reference = new Set(['node:wasi']);
+let referenceDiffs = 0;
 const rows = [];
 let failures = 0;
 for (const g of guests) {
@@ -72,16 +119,29 @@ for (const g of guests) {
     wasmi: runNative(g, 'wasmi'),
     node: await runNode(g),
     chromium: await runChromium(g),
+    'WASI node': await runWasiPolyfill(g),
+    'WASI chromium': await runWasiChromium(g),
+    'node:wasi': runNodeWasi(g),
   };
   const ref = results.cranelift;
   const cells = columns.map((c) => {
     const r = results[c];
-    const same = r.exit === ref.exit && Buffer.compare(r.stdout, ref.stdout) === 0 && r.stderr === ref.stderr;
-    const expected = r.exit === g.spec.exit && (g.stdout === null || r.stdout.toString() === g.stdout)
+    const exit = wasiFamily.has(c) ? asWrunReports(r.exit) : r.exit;
+    const exitRef = c === 'WASI chromium' || c === 'node:wasi' ? results['WASI node'].exit : null;
+    const same = exit === ref.exit && (exitRef === null || r.exit === exitRef)
+      && Buffer.compare(r.stdout, ref.stdout) === 0 && r.stderr === ref.stderr;
+    const expected = exit === g.spec.exit && (g.stdout === null || r.stdout.toString() === g.stdout)
       && (g.stderr === null || r.stderr === g.stderr);
+    if (reference.has(c)) {
+      if (!(same && expected)) {
+        referenceDiffs++;
+        console.error(`\n${g.name} on ${c} (reference, not counted): exit ${r.exit}${Buffer.compare(r.stdout, ref.stdout) ? ', stdout differs' : ''}${r.stderr !== ref.stderr ? ', stderr differs' : ''}`);
+      }
+      return same && expected ? 'same' : 'differs';
+    }
     if (!same || !expected) {
       failures++;
-      console.error(`\n${g.name} on ${c}: exit ${r.exit} (cranelift ${ref.exit}, spec ${g.spec.exit})${r.error ? `, error: ${r.error}` : ''}`);
+      console.error(`\n${g.name} on ${c}: exit ${r.exit} (cranelift ${ref.exit}, spec ${g.spec.exit}${exitRef === null ? '' : `, WASI node ${exitRef}`})${r.error ? `, error: ${r.error}` : ''}`);
       if (Buffer.compare(r.stdout, ref.stdout) !== 0) console.error(`  stdout differs:\n  got  ${JSON.stringify(r.stdout.toString())}\n  want ${JSON.stringify(ref.stdout.toString())}`);
       if (r.stderr !== ref.stderr) console.error(`  stderr differs:\n  got  ${JSON.stringify(r.stderr)}\n  want ${JSON.stringify(ref.stderr)}`);
     }
@@ -97,5 +157,6 @@ const line = (cells) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' |
 console.log(line(['guest', ...columns]));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));
-console.log(`\n${guests.length} guests x ${columns.length} runtimes: ${failures === 0 ? 'all identical' : `${failures} differences`}`);
+console.log(`\n${guests.length} guests x ${columns.length - reference.size} runtimes: ${failures === 0 ? 'all identical' : `${failures} differences`}`
+  + ` (node:wasi, for reference: ${referenceDiffs === 0 ? 'the same everywhere' : `differs on ${referenceDiffs}`})`);
 process.exit(failures === 0 ? 0 : 1);

@@ -98,7 +98,18 @@ pub(crate) fn components(path: &str) -> Result<Vec<&str>> {
 /// Resolves `path` from the last of `dirs`, which may climb back to the last of them but not
 /// above. Symlinks are followed in every component but the last, which is followed only if
 /// `follow_last` (callers pass `true` for a trailing slash where POSIX follows).
-pub(crate) fn resolve<L: Lookup>(tree: &L, mut dirs: Vec<L::Dir>, path: &str, follow_last: bool) -> Result<Resolved<L::Dir, L::Node>> {
+pub(crate) fn resolve<L: Lookup>(tree: &L, dirs: Vec<L::Dir>, path: &str, follow_last: bool) -> Result<Resolved<L::Dir, L::Node>> {
+    resolve_in(tree, dirs, path, follow_last, true)
+}
+
+/// Like [`resolve`] with `follow_last == false`, for calls that look up only the directory
+/// holding the last component, as Linux's `renameat` does: a last `.` or `..` is reported as
+/// such without being walked (so a `..` at the top is not yet an escape; the caller refuses it).
+pub(crate) fn resolve_parent<L: Lookup>(tree: &L, dirs: Vec<L::Dir>, path: &str) -> Result<Resolved<L::Dir, L::Node>> {
+    resolve_in(tree, dirs, path, false, false)
+}
+
+fn resolve_in<L: Lookup>(tree: &L, mut dirs: Vec<L::Dir>, path: &str, follow_last: bool, walk_last_dots: bool) -> Result<Resolved<L::Dir, L::Node>> {
     let floor = dirs.len();
     if floor == 0 {
         return Err(Errno::Noent);
@@ -119,6 +130,7 @@ pub(crate) fn resolve<L: Lookup>(tree: &L, mut dirs: Vec<L::Dir>, path: &str, fo
                     return here(tree, dirs, Last::Dot, trailing_slash);
                 }
             }
+            ".." if last && !walk_last_dots => return here(tree, dirs, Last::DotDot, trailing_slash),
             ".." => {
                 if dirs.len() == floor {
                     return Err(Errno::Perm);

@@ -1,7 +1,7 @@
 //! `renameat` and `linkat` on the in-memory tree: the two operations that join two directories.
 
 use super::dir::detach;
-use super::path::{components, walk};
+use super::path::{components, walk, walk_parent, Last};
 use super::tree::{Ino, Kind, Tree, ENTRY_COST};
 use crate::{Errno, Result};
 
@@ -16,10 +16,16 @@ pub(super) fn rename(t: &mut Tree, src_dir: Ino, from: &str, dst_dir: Ino, to: &
     // as a host directory does (Linux copies both names in, checking their length, first).
     components(from)?;
     components(to)?;
-    // Both paths are resolved before either last component is looked at, as Linux does: an
-    // escape in `to` is EPERM even when `from` does not exist.
-    let src = walk(t, src_dir, from, false)?;
-    let dst = walk(t, dst_dir, to, false)?;
+    // Both paths' directories are resolved before either last component is looked at, as Linux
+    // does: an escape in `to` is EPERM even when `from` does not exist, and a missing directory
+    // in `to` is ENOENT even when `from` is `..` (EBUSY, below).
+    let src = walk_parent(t, src_dir, from)?;
+    let dst = walk_parent(t, dst_dir, to)?;
+    // Then a last `..` naming what lies above the starting directory is an escape, as on a host
+    // directory (cap-std); any other `.` or `..` is EBUSY.
+    if (src.last == Last::DotDot && src.parent == src_dir) || (dst.last == Last::DotDot && dst.parent == dst_dir) {
+        return Err(Errno::Perm);
+    }
     // Linux answers EBUSY for renaming `.` or `..`, or onto them.
     let src_name = src.name(Errno::Busy)?.to_owned();
     let dst_name = dst.name(Errno::Busy)?.to_owned();

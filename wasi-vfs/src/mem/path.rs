@@ -61,3 +61,11 @@ pub(crate) fn walk(tree: &Tree, start: Ino, path: &str, follow_last: bool) -> Re
     let parent = r.dirs.last().copied().unwrap_or(start);
     Ok(Walk { parent, last: r.last, ino: r.node, trailing_slash: r.trailing_slash })
 }
+
+/// Resolves the directory holding the last component of `path`, as `renameat` does (see
+/// [`resolve::resolve_parent`]).
+pub(crate) fn walk_parent(tree: &Tree, start: Ino, path: &str) -> Result<Walk> {
+    let r = resolve::resolve_parent(tree, vec![start], path)?;
+    let parent = r.dirs.last().copied().unwrap_or(start);
+    Ok(Walk { parent, last: r.last, ino: r.node, trailing_slash: r.trailing_slash })
+}

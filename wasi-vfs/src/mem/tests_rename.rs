@@ -195,3 +195,23 @@ fn a_confined_subtree_cannot_be_left() {
     assert_eq!(fs.confined_dir("secret").err(), Some(Errno::Notdir));
     assert_eq!(fs.confined_dir("nope").err(), Some(Errno::Noent));
 }
+
+/// `renameat` resolves both paths' directories before it looks at either last component, as a
+/// host directory does (found by the differential fuzzer): a missing directory in one path wins
+/// over a `..` in the other; a `..` above the start is then an escape; other dots are EBUSY.
+#[test]
+fn rename_resolves_both_directories_before_the_dots() {
+    let fs = MemFs::new();
+    let root = fs.root();
+    root.create_dir("d").unwrap();
+    for (from, to, want) in [
+        ("..", "e/f", Errno::Noent),
+        ("..", "x", Errno::Perm),
+        ("x", "..", Errno::Perm),
+        ("d", "..", Errno::Perm),
+        ("d/..", "x", Errno::Busy),
+        (".", "x", Errno::Busy),
+    ] {
+        assert_eq!(root.rename(from, &*root, to), Err(want), "rename({from:?}, {to:?})");
+    }
+}

@@ -11,7 +11,7 @@ const MAY_BLOCK = new Set(['fd_read', 'poll_oneoff']);
 
 export const hasJSPI = typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
 
-class StopSignal {
+export class StopSignal {
   constructor(kind) { this.kind = kind; }
 }
 

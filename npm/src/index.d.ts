@@ -165,6 +165,8 @@ export interface WASIOptions {
   tty?: boolean;
   deterministic?: number;
   maxOutputBytes?: number;
+  /** Keep stdin open for `wasi.stdin.write()` while the program runs (use with `startAsync`). */
+  interactive?: boolean;
 }
 
 /** The module as `start`/`initialize` take it: a `WebAssembly.Instance` or any object with its exports. */
@@ -181,9 +183,16 @@ export declare class WASI {
   constructor(options?: WASIOptions);
   /** The `wasi_snapshot_preview1` import functions. */
   readonly wasiImport: Record<string, (...args: (number | bigint)[]) => number | void>;
-  getImportObject(): { wasi_snapshot_preview1: Record<string, (...args: (number | bigint)[]) => number | void> };
+  /** With `{ suspending: true }`: JSPI imports that let `fd_read`/`poll_oneoff` wait (use `startAsync`). */
+  getImportObject(options?: { suspending?: boolean }): { wasi_snapshot_preview1: Record<string, (...args: (number | bigint)[]) => number | void> };
   /** Runs `_start`; returns the exit status. A `proc_exit` in a later call throws an Error with `exitCode`. */
   start(instance: WasiInstanceLike): number;
+  /** Runs `_start` of a module instantiated with the suspending imports; resolves with the exit status. */
+  startAsync(instance: WasiInstanceLike): Promise<number>;
+  /** With `interactive`: the program's stdin. */
+  readonly stdin: { write(data: string | Uint8Array): void; close(): void };
+  /** Stops the program at its next WASI call, or at once while it waits for input. */
+  kill(): void;
   /** Runs `_initialize` (if exported) of a reactor, whose exports may then make WASI calls. */
   initialize(instance: WasiInstanceLike): void;
   /** Binds the memory WASI reads and writes: the module's exported `memory`, or `options.memory`. */

@@ -11,7 +11,7 @@
 //   wasi.start(instance);          // a command: returns its exit status
 //   wasi.initialize(instance);     // a reactor: runs _initialize, then call its exports
 import { coreSync } from './core.js';
-import { buildImports, Controller } from './engine.js';
+import { buildImports, Controller, hasJSPI, StopSignal } from './engine.js';
 import { ExitSignal, WrunError } from './errors.js';
 import { FileSystem, setCore } from './fs.js';
 import { configure } from './configure.js';
@@ -40,6 +40,14 @@ function check(cond, message, code = 'ERR_INVALID_ARG_TYPE', Kind = TypeError) {
   throw e;
 }
 
+/** Why a run the polyfill started was stopped, as an Error. */
+function stopped(kind) {
+  const message = kind === 'needs-input'
+    ? 'the program waits for stdin: give it all up front (the stdin option), or use interactive with getImportObject({ suspending: true }) and startAsync()'
+    : 'the program was killed';
+  return new WrunError(kind, message, { exitCode: kind === 'killed' ? 137 : 1 });
+}
+
 function exportsOf(instance) {
   check(instance && typeof instance.exports === 'object' && instance.exports !== null,
     'expected a WebAssembly.Instance or an object with `exports`');
@@ -49,8 +57,9 @@ function exportsOf(instance) {
 export class WASI {
   #core;
   #session;
+  #ctl;
   #imports;
-  #version;
+  #suspendingImports = null;
   #returnOnExit;
   #started = false;
 
@@ -59,7 +68,9 @@ export class WASI {
    * ({ guestPath: pathInFs }), `returnOnExit` (default true), `stdout`/`stderr` (fd numbers, Node
    * only). And wrun's own: `fs` (a FileSystem; preopens without one get an empty one), `stdin`
    * (string or bytes, then end of input), `onStdout`/`onStderr` (receive Uint8Array chunks),
-   * `tty`, `deterministic` (a seed), `maxOutputBytes`.
+   * `tty`, `deterministic` (a seed), `maxOutputBytes`, and `interactive`: stdin stays open for
+   * `wasi.stdin.write()` while the program runs, which it can wait for through the suspending
+   * imports and `startAsync` (JSPI).
    */
   constructor(options = {}) {
     check(typeof options === 'object' && options !== null, 'options must be an object');
@@ -75,7 +86,6 @@ export class WASI {
     }
     setCore(core);
     this.#core = core;
-    this.#version = version;
     this.#returnOnExit = options.returnOnExit ?? true;
     let fs = options.fs ?? null;
     if (!fs && options.preopens && Object.keys(options.preopens).length) {
@@ -93,12 +103,28 @@ export class WASI {
     this.#session = builder.start();
     const ctl = new Controller();
     ctl.attach(this.#session);
+    this.#ctl = ctl;
     if (options.stdin !== undefined) {
       ctl.writeStdin(typeof options.stdin === 'string' ? new TextEncoder().encode(options.stdin) : new Uint8Array(options.stdin));
     }
-    ctl.closeStdin();
-    // Synchronous, as the libraries calling it expect: a read that would wait ends the run.
+    if (!options.interactive) ctl.closeStdin();
+    // Synchronous, as the libraries calling it expect: a read that would wait for input no one
+    // can give any more ends the run.
     this.#imports = buildImports(core, this.#session, ctl, false).wasi_snapshot_preview1;
+  }
+
+  /** With `interactive`: write to the program's stdin while it runs, then close it (end of input). */
+  get stdin() {
+    const ctl = this.#ctl;
+    return {
+      write: (data) => ctl.writeStdin(typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data)),
+      close: () => ctl.closeStdin(),
+    };
+  }
+
+  /** Stops the program at its next WASI call (or at once, if it is waiting for input). */
+  kill() {
+    this.#ctl.stop('killed');
   }
 
   /** The `wasi_snapshot_preview1` functions, to put in the import object yourself. */
@@ -106,9 +132,18 @@ export class WASI {
     return this.#imports;
   }
 
-  /** `{ wasi_snapshot_preview1: wasiImport }`, to spread into the import object. */
-  getImportObject() {
-    return { wasi_snapshot_preview1: this.#imports };
+  /**
+   * `{ wasi_snapshot_preview1: wasiImport }`, to spread into the import object. With
+   * `{ suspending: true }`, `fd_read` and `poll_oneoff` are JSPI-suspending imports that wait for
+   * input and deadlines without blocking the page; start the module with `startAsync`.
+   */
+  getImportObject({ suspending = false } = {}) {
+    if (!suspending) return { wasi_snapshot_preview1: this.#imports };
+    if (!hasJSPI) {
+      throw new WrunError('link', 'suspending imports need JSPI (WebAssembly.Suspending: Chromium 137+, Firefox 153+, Safari 27+), which this engine does not have');
+    }
+    this.#suspendingImports ??= buildImports(this.#core, this.#session, this.#ctl, true).wasi_snapshot_preview1;
+    return { wasi_snapshot_preview1: this.#suspendingImports };
   }
 
   /**
@@ -141,11 +176,36 @@ export class WASI {
       exports._start();
       return 0;
     } catch (e) {
+      if (e instanceof StopSignal) throw stopped(e.kind);
       if (!(e instanceof ExitSignal)) throw e;
       // As node:wasi: the status as the program gave it, signed (exit(-1) is -1).
       const status = e.code | 0;
       if (!this.#returnOnExit && globalThis.process?.exit) globalThis.process.exit(status);
       return status;
+    } finally {
+      this.#session.flush();
+    }
+  }
+
+  /**
+   * `start` for a module instantiated with `getImportObject({ suspending: true })`: its `_start`
+   * may wait for stdin (see `interactive`) or sleep without blocking the page. Resolves with the
+   * exit status; rejects with a WrunError of kind 'killed' after `kill()`.
+   */
+  async startAsync(instance) {
+    const exports = exportsOf(instance);
+    check(!this.#started, 'this WASI instance has already started a module', 'ERR_WASI_ALREADY_STARTED', Error);
+    check(typeof exports._start === 'function', 'the module exports no `_start` function (a reactor? use initialize())');
+    check(this.#suspendingImports !== null, 'startAsync() runs modules instantiated with getImportObject({ suspending: true })', 'ERR_INVALID_ARG_VALUE');
+    if (exports.memory instanceof WebAssembly.Memory) this.finalizeBindings(instance);
+    this.#started = true;
+    try {
+      await WebAssembly.promising(exports._start)();
+      return 0;
+    } catch (e) {
+      if (e instanceof ExitSignal) return e.code | 0;
+      if (e instanceof StopSignal) throw stopped(e.kind);
+      throw e;
     } finally {
       this.#session.flush();
     }

@@ -260,6 +260,43 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
     await page.dispose();
   });
 
+  test('WASI polyfill, interactive: startAsync waits for stdin the page writes later (JSPI), and kill() stops it', T, async () => {
+    const { page } = await open('lab.html');
+    const r = await page.evaluate(async () => {
+      const { WASI } = window.wrun;
+      const bytes = await window.guest('repl.wasm');
+      const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      let out = '';
+      const wasi = new WASI({ args: ['repl'], interactive: true, onStdout: (c) => { out += new TextDecoder().decode(c); } });
+      const { instance } = await WebAssembly.instantiate(bytes, wasi.getImportObject({ suspending: true }));
+      const done = wasi.startAsync(instance);
+      let ticks = 0;
+      const timer = setInterval(() => { ticks++; }, 5);
+      await sleep(100);
+      const before = out;
+      wasi.stdin.write('Ada\n');
+      await sleep(50);
+      wasi.stdin.write('40\n');
+      wasi.stdin.close();
+      const status = await done;
+      clearInterval(timer);
+      // A second program, killed while it waits for input.
+      const w2 = new WASI({ args: ['repl'], interactive: true, onStdout: () => {} });
+      const { instance: i2 } = await WebAssembly.instantiate(bytes, w2.getImportObject({ suspending: true }));
+      const running = w2.startAsync(i2);
+      await sleep(50);
+      w2.kill();
+      const killed = await running.then((s) => `exited ${s}`, (e) => `${e.kind} ${e.exitCode}`);
+      return { before, out, status, ticks, killed };
+    });
+    assert.equal(r.before, '> ', 'the prompt shows while the program waits');
+    assert.equal(r.out, '> hello, Ada!\n> total 40\n> bye (eof)\n');
+    assert.equal(r.status, 0);
+    assert.ok(r.ticks >= 10, `the page kept running while the program waited (${r.ticks} ticks)`);
+    assert.equal(r.killed, 'killed 137');
+    await page.dispose();
+  });
+
   test('persistence: openPersistent, write, flush, reload the page, read it back', T, async () => {
     const { page } = await open('lab.html');
     const text = `kept across reloads ☃ ${Date.now()}`;

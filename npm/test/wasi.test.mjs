@@ -5,7 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { WASI as NodeWASI } from 'node:wasi';
-import { WASI, FileSystem } from '../dist/index.js';
+import { WASI, FileSystem, WrunError, hasJSPI } from '../dist/index.js';
 import { expectedStdout, guest, wat, REPO } from './helpers.mjs';
 
 const decoder = new TextDecoder();
@@ -103,6 +103,21 @@ describe('WASI polyfill (node:wasi shape)', () => {
     wasi.finalizeBindings(instance, { memory });
     assert.equal(wasi.start(instance), 0);
     assert.equal(out(), 'ok\n');
+  });
+
+  test('interactive stdin without JSPI: a read that must wait is a clear error, not a hang',
+    { skip: hasJSPI && 'this Node has JSPI; the suspending path is tested in Chromium (browser.test.mjs)' }, () => {
+    const { wasi } = collecting({ args: ['repl'], interactive: true });
+    assert.throws(() => wasi.getImportObject({ suspending: true }), (e) => e instanceof WrunError && /JSPI/.test(e.message));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(guest('repl')), wasi.getImportObject());
+    assert.throws(() => wasi.start(instance), (e) => e instanceof WrunError && e.kind === 'needs-input' && /stdin/.test(e.message));
+    // Written before the program reads, stdin is there for it.
+    const fed = collecting({ args: ['repl'], interactive: true });
+    fed.wasi.stdin.write('Ada\n');
+    fed.wasi.stdin.close();
+    const i2 = new WebAssembly.Instance(new WebAssembly.Module(guest('repl')), fed.wasi.getImportObject());
+    assert.equal(fed.wasi.start(i2), 0);
+    assert.equal(fed.out(), '> hello, Ada!\n> bye (eof)\n');
   });
 
   test('the import object has every preview1 function node:wasi has', () => {

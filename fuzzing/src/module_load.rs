@@ -18,7 +18,7 @@ pub const MAX_MEMORY: u64 = 16 << 20;
 /// Runs one input.
 pub fn run(data: &[u8]) {
     let Ok(wasm) = module_check::to_binary(data.to_vec()) else { return };
-    if module_check::check(&wasm, None, Some(MAX_MEMORY)).is_err() {
+    if module_check::check(&wasm, None, Some(MAX_MEMORY), false).is_err() {
         return;
     }
     for kind in [EngineKind::Cranelift, EngineKind::Winch, EngineKind::Wasmi] {

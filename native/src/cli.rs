@@ -54,9 +54,15 @@ pub struct Cli {
     #[arg(long = "max-memory", value_name = "BYTES", value_parser = parse_bytes)]
     pub max_memory: Option<u64>,
 
-    /// Call this exported function instead of `_start`; ARGS are its parameters.
+    /// Call this exported function instead of `_start`; ARGS are its parameters. A reactor's
+    /// `_initialize` runs first.
     #[arg(long, value_name = "FUNCTION")]
     pub invoke: Option<String>,
+
+    /// Run a module that imports functions wrun does not provide: each traps, naming itself, if
+    /// the program calls it (wasmtime's `-W unknown-imports-trap`).
+    #[arg(long = "unknown-imports-trap")]
+    pub unknown_imports_trap: bool,
 
     /// Fixed clocks and seeded randomness, for reproducible runs.
     #[arg(long)]

@@ -14,7 +14,7 @@
 //!     (memory (export "memory") 1)
 //!     (func (export "_start") (call $exit (i32.const 7))))"#;
 //! let wasm = module_check::to_binary(text.to_vec()).unwrap();
-//! module_check::check(&wasm, None, Some(1 << 20)).unwrap();
+//! module_check::check(&wasm, None, Some(1 << 20), false).unwrap();
 //! let mut b = WasiCtx::builder();
 //! b.deterministic(0);
 //! let opts = RunOptions { fuel: Some(100_000), max_memory: Some(1 << 20), ..RunOptions::default() };

@@ -35,7 +35,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let raw = std::fs::read(&cli.module).with_context(|| format!("cannot read `{}`", cli.module.display()))?;
     let module = || format!("`{}`", cli.module.display());
     let wasm = module_check::to_binary(raw).with_context(module)?;
-    module_check::check(&wasm, cli.invoke.as_deref(), cli.max_memory).with_context(module)?;
+    module_check::check(&wasm, cli.invoke.as_deref(), cli.max_memory, cli.unknown_imports_trap).with_context(module)?;
 
     // A deterministic run stamps files at time zero; otherwise files get real times.
     let image = if cli.deterministic { MemFs::new() } else { MemFs::with_clock(std::rc::Rc::new(host_env::FsClock)) };
@@ -48,6 +48,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         max_memory: cli.max_memory,
         invoke: cli.invoke.clone().map(|name| (name, cli.args.iter().map(|a| a.to_string_lossy().into_owned()).collect())),
         cache_dir: if cli.no_cache { None } else { cache::default_dir() },
+        unknown_imports_trap: cli.unknown_imports_trap,
     };
     let (outcome, _ctx) = engines::run(cli.engine, &wasm, ctx, &opts).with_context(module)?;
     drop(stdin);

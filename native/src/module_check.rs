@@ -39,10 +39,14 @@ fn invalid_text(e: &wat::Error) -> anyhow::Error {
 }
 
 /// Checks imports, memories and the entry point. `invoke` is the `--invoke` function, if any;
-/// `max_memory` is `--max-memory`.
-pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>) -> anyhow::Result<()> {
-    let words = Wording { no_start_hint: "; to call one of its exports use --invoke NAME", memory_cap: "--max-memory" };
-    Ok(module_check::check(wasm, invoke, max_memory, &words)?)
+/// `max_memory` is `--max-memory`; `unknown_imports_trap` is `--unknown-imports-trap`.
+pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, unknown_imports_trap: bool) -> anyhow::Result<()> {
+    let words = Wording {
+        no_start_hint: "; to call one of its exports use --invoke NAME",
+        memory_cap: "--max-memory",
+        unknown_import_hint: "; --unknown-imports-trap runs it anyway, trapping if it is called",
+    };
+    Ok(module_check::check(wasm, invoke, max_memory, &words, unknown_imports_trap)?)
 }
 
 /// Why an engine refused a module that passed [`check`]: the validator's reason when the module is

@@ -319,3 +319,43 @@ fn output_before_a_trap_is_not_lost() {
         assert_eq!(r.stdout_text(), "written before the trap", "{engine}");
     }
 }
+
+// --- Reactors and imports wrun does not provide ----------------------------------------------
+
+/// A reactor: `_initialize` writes a line and sets a base that `add` uses; `call_thing` calls an
+/// import that is not WASI's.
+const REACTOR: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (import "env" "host_thing" (func $thing (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "initialized\n")
+  (global $base (mut i32) (i32.const 0))
+  (func (export "_initialize")
+    (global.set $base (i32.const 1000))
+    (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 12))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "add") (param i32 i32) (result i32) (i32.add (global.get $base) (i32.add (local.get 0) (local.get 1))))
+  (func (export "call_thing") (result i32) (call $thing (i32.const 1))))"#;
+
+#[test]
+fn invoke_runs_a_reactors_initialize_first() {
+    let sb = Sandbox::new();
+    let reactor = sb.file("reactor.wat", REACTOR);
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).args(["--unknown-imports-trap", "--invoke", "add"]).arg(&reactor).args(["2", "3"]).run();
+        assert_eq!(r.assert_quiet_exit(0).stdout_text(), "initialized\n1005\n", "{engine}");
+    }
+}
+
+#[test]
+fn unknown_imports_are_refused_or_trap_when_called_with_the_flag() {
+    let sb = Sandbox::new();
+    let reactor = sb.file("reactor.wat", REACTOR);
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).args(["--invoke", "add"]).arg(&reactor).args(["2", "3"]).run();
+        r.assert_one_line(1, &["`env::host_thing`", "does not provide", "--unknown-imports-trap"]);
+        let r = sb.wrun().engine(engine).args(["--unknown-imports-trap", "--invoke", "call_thing"]).arg(&reactor).run();
+        r.assert_message(134, &["trapped", "called `env::host_thing`, an import wrun does not provide"]);
+        assert_eq!(r.stdout_text(), "initialized\n", "{engine}");
+    }
+}

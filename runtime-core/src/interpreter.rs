@@ -9,7 +9,7 @@
 
 use wasmi::errors::HostError;
 use wasmi::{
-    Caller, Config, CustomFuelCosts, Engine, Error, Extern, Func, FuncType, Instance, Linker, Memory, Module,
+    Caller, Config, CustomFuelCosts, Engine, Error, Extern, ExternType, Func, FuncType, Instance, Linker, Memory, Module,
     ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store, TrapCode, Val, ValType,
 };
 
@@ -29,9 +29,9 @@ impl WasiHost for WasiCtx {
     }
 }
 
-/// What bounds a run.
+/// What bounds a run, and how it links.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Limits {
+pub struct Options {
     /// Instructions the guest may run in all (`--fuel`, `fuel`).
     pub fuel: Option<u64>,
     /// Instructions per slice: [`Interpreter::step`] returns after this many. `None` runs to the
@@ -39,6 +39,8 @@ pub struct Limits {
     pub slice: Option<u64>,
     /// Bytes of memories and tables ([`GrowthBudget`]).
     pub max_memory: Option<u64>,
+    /// Link function imports that are not WASI's to a trap naming them (`--unknown-imports-trap`).
+    pub unknown_imports_trap: bool,
 }
 
 /// How a step ended.
@@ -182,6 +184,18 @@ fn linker<S: WasiHost>(engine: &Engine) -> Result<Linker<State<S>>, Error> {
     Ok(linker)
 }
 
+/// Links every function import that is not WASI's to a trap that names it.
+fn trap_unknown_imports<S: WasiHost>(linker: &mut Linker<State<S>>, module: &Module) -> Result<(), Error> {
+    for import in module.imports() {
+        let wasi = import.module() == imports::MODULE && WasiFunc::from_name(import.name()).is_some();
+        if let (false, ExternType::Func(ty)) = (wasi, import.ty()) {
+            let message = format!("called `{}::{}`, an import wrun does not provide (--unknown-imports-trap)", import.module(), import.name());
+            linker.func_new(import.module(), import.name(), ty.clone(), move |_, _, _| Err(Error::host(HostStop::Trap(message.clone()))))?;
+        }
+    }
+    Ok(())
+}
+
 /// How a guest's execution ended when wasmi reports an error.
 fn ended(e: &Error) -> Step {
     if let Some(stop) = e.downcast_ref::<HostStop>() {
@@ -202,7 +216,7 @@ fn ended(e: &Error) -> Step {
 impl<S: WasiHost> Interpreter<S> {
     /// Compiles and instantiates `wasm` for `host` (running its start function, if any, under the
     /// limits). A start function that traps or exits is reported by the first [`Interpreter::step`].
-    pub fn new(wasm: &[u8], host: S, limits: &Limits) -> Result<Self, LoadError> {
+    pub fn new(wasm: &[u8], host: S, limits: &Options) -> Result<Self, LoadError> {
         let metered = limits.fuel.is_some() || limits.slice.is_some();
         let mut config = Config::default();
         config.consume_fuel(metered);
@@ -213,7 +227,10 @@ impl<S: WasiHost> Interpreter<S> {
         config.fuel_cost(CustomFuelCosts { bytes_copied_per_fuel: 64, fuel_per_bytes_translated: 0, fuel_per_bytes_validated: 0 });
         let engine = Engine::new(&config);
         let module = Module::new(&engine, wasm).map_err(|e| LoadError::Invalid(e.to_string()))?;
-        let linker = linker::<S>(&engine).map_err(|e| LoadError::Link(e.to_string()))?;
+        let mut linker = linker::<S>(&engine).map_err(|e| LoadError::Link(e.to_string()))?;
+        if limits.unknown_imports_trap {
+            trap_unknown_imports(&mut linker, &module).map_err(|e| LoadError::Link(e.to_string()))?;
+        }
         let state = State { host, limits: GrowthBudget::new(limits.max_memory), memory: None, pending: None };
         let mut store = Store::new(&engine, state);
         store.limiter(|s| &mut s.limits);
@@ -238,10 +255,10 @@ impl<S: WasiHost> Interpreter<S> {
         Some(func.ty(&self.store).params().to_vec())
     }
 
-    /// Makes the next steps run the exported function `name` with `args`. Does nothing when the
-    /// start function already ended the run.
+    /// Makes the next steps run the exported function `name` with `args` (after another call
+    /// finished, too). Does nothing once the run has ended otherwise (an exit, a trap).
     pub fn prepare(&mut self, name: &str, args: Vec<Val>) -> Result<(), String> {
-        if matches!(self.paused, Paused::Ended(_)) {
+        if matches!(&self.paused, Paused::Ended(step) if *step != Step::Finished) {
             return Ok(());
         }
         let func = self.instance.and_then(|i| i.get_func(&self.store, name)).ok_or_else(|| format!("the module exports no function `{name}`"))?;

@@ -10,7 +10,7 @@
 //! use runtime_core::module_check::{check, CheckErrorKind, Wording};
 //!
 //! let sig = b"\0asm\x01\0\0\0\x01\x05\x01\x60\x01\x7f\x00\x02\x23\x01\x16wasi_snapshot_preview1\x08fd_write\x00\x00";
-//! let e = check(sig, None, None, &Wording::default()).unwrap_err();
+//! let e = check(sig, None, None, &Wording::default(), false).unwrap_err();
 //! assert_eq!(e.kind, CheckErrorKind::Link);
 //! assert!(e.message.contains("with type (i32) -> (), but WASI defines it as (i32, i32, i32, i32) -> (i32)"));
 //! ```
@@ -56,11 +56,14 @@ pub struct Wording {
     pub no_start_hint: &'static str,
     /// The name of the memory cap (`--max-memory`, `maxMemoryBytes`).
     pub memory_cap: &'static str,
+    /// Appended to "… which wrun does not provide": how to run the module anyway, if the caller
+    /// can (`; --unknown-imports-trap runs it anyway…`).
+    pub unknown_import_hint: &'static str,
 }
 
 impl Default for Wording {
     fn default() -> Self {
-        Wording { no_start_hint: "", memory_cap: "the memory cap" }
+        Wording { no_start_hint: "", memory_cap: "the memory cap", unknown_import_hint: "" }
     }
 }
 
@@ -121,8 +124,9 @@ pub fn describe(params: &[ValType], results: &[ValType]) -> String {
 type FuncSig = Option<(Vec<ValType>, Vec<ValType>)>;
 
 /// Checks imports, memories and the entry point. `invoke` names the function to call instead of
-/// `_start`, if any; `max_memory` is the memory cap in bytes.
-pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, words: &Wording) -> Result<(), CheckError> {
+/// `_start`, if any; `max_memory` is the memory cap in bytes. With `unknown_functions_trap`, a
+/// function import that is not WASI's passes (the engine links it to a trap).
+pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, words: &Wording, unknown_functions_trap: bool) -> Result<(), CheckError> {
     check_header(wasm)?;
     let mut types: Vec<FuncSig> = Vec::new();
     // The type index of every function, imported ones first, as the index space counts them.
@@ -143,7 +147,7 @@ pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, words: 
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
                     let import = import.map_err(parse_error)?;
-                    check_import(&types, import.module, import.name, import.ty)?;
+                    check_import(&types, import.module, import.name, import.ty, words, unknown_functions_trap)?;
                     if let TypeRef::Func(index) = import.ty {
                         func_types.push(index);
                     }
@@ -215,18 +219,21 @@ fn check_memory(memory: &wasmparser::MemoryType, max_memory: Option<u64>, words:
     Ok(())
 }
 
-fn check_import(types: &[FuncSig], module: &str, name: &str, ty: TypeRef) -> Result<(), CheckError> {
+fn check_import(types: &[FuncSig], module: &str, name: &str, ty: TypeRef, words: &Wording, unknown_functions_trap: bool) -> Result<(), CheckError> {
     let TypeRef::Func(index) = ty else {
         return link(format!("the module imports `{module}::{name}`, which is not a function; wrun provides only WASI preview 1 functions"));
     };
     let wasi = if module == imports::MODULE { WasiFunc::from_name(name) } else { None };
     let Some(func) = wasi else {
+        if unknown_functions_trap && module != imports::MODULE {
+            return Ok(());
+        }
         let hint = if module == "wasi_unstable" {
             " (`wasi_unstable` is the pre-2020 WASI; rebuild for wasm32-wasip1)"
         } else if module.starts_with("wasi:") {
             " (a WASI preview 2 interface; wrun runs preview 1 modules)"
         } else {
-            ""
+            words.unknown_import_hint
         };
         return link(format!("the module imports `{module}::{name}`, which wrun does not provide{hint}"));
     };
@@ -250,18 +257,18 @@ mod tests {
     use super::*;
 
     fn words() -> Wording {
-        Wording { no_start_hint: "; to call one of its exports use --invoke NAME", memory_cap: "--max-memory" }
+        Wording { no_start_hint: "; to call one of its exports use --invoke NAME", memory_cap: "--max-memory", unknown_import_hint: "" }
     }
 
     #[test]
     fn header_errors() {
-        let e = check(b"hello!!!", None, None, &words()).unwrap_err();
+        let e = check(b"hello!!!", None, None, &words(), false).unwrap_err();
         assert_eq!((e.kind, e.message.contains("magic")), (CheckErrorKind::InvalidModule, true));
-        assert!(check(b"\0asm\x01\0", None, None, &words()).unwrap_err().message.contains("8-byte header"));
-        assert!(check(b"\0asm\x02\0\0\0", None, None, &words()).unwrap_err().message.contains("version 2"));
-        assert!(check(b"\0asm\x0d\0\x01\0", None, None, &words()).unwrap_err().message.contains("component"));
+        assert!(check(b"\0asm\x01\0", None, None, &words(), false).unwrap_err().message.contains("8-byte header"));
+        assert!(check(b"\0asm\x02\0\0\0", None, None, &words(), false).unwrap_err().message.contains("version 2"));
+        assert!(check(b"\0asm\x0d\0\x01\0", None, None, &words(), false).unwrap_err().message.contains("component"));
         // A section declaring far more bytes than the file has.
-        let e = check(b"\0asm\x01\0\0\0\x01\xff\xff\xff\x0f\x01", None, None, &words()).unwrap_err();
+        let e = check(b"\0asm\x01\0\0\0\x01\xff\xff\xff\x0f\x01", None, None, &words(), false).unwrap_err();
         assert!(e.message.contains("invalid module"), "{e}");
     }
 
@@ -269,9 +276,9 @@ mod tests {
     fn no_start_names_exports_and_the_hint() {
         // (module (func (export "main")))
         let m = b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x03\x02\x01\0\x07\x08\x01\x04main\0\0\x0a\x04\x01\x02\0\x0b";
-        let e = check(m, None, None, &words()).unwrap_err();
+        let e = check(m, None, None, &words(), false).unwrap_err();
         assert_eq!(e.kind, CheckErrorKind::NoStart);
         assert!(e.message.contains("--invoke NAME (it exports: main)"), "{e}");
-        assert!(check(m, Some("main"), None, &words()).is_ok());
+        assert!(check(m, Some("main"), None, &words(), false).is_ok());
     }
 }

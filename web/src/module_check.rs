@@ -10,8 +10,8 @@ use wasm_bindgen::prelude::*;
 /// command this runtime can run (within `max_memory` bytes of memory, if given).
 #[wasm_bindgen(js_name = checkModule)]
 pub fn check_module(wasm: &[u8], max_memory: Option<f64>) -> Result<(), JsValue> {
-    let words = Wording { no_start_hint: "", memory_cap: "maxMemoryBytes" };
-    module_check::check(wasm, None, max_memory.map(|m| m as u64), &words).map_err(|e| {
+    let words = Wording { no_start_hint: "", memory_cap: "maxMemoryBytes", unknown_import_hint: "" };
+    module_check::check(wasm, None, max_memory.map(|m| m as u64), &words, false).map_err(|e| {
         let err = crate::errors::error(&e.message);
         let kind = match e.kind {
             CheckErrorKind::InvalidModule => "invalid-module",

@@ -8,7 +8,7 @@
 //! calls; the call is made again when JS calls `step()` after input arrives or its deadline.
 
 use js_sys::Uint8Array;
-use runtime_core::interpreter::{Interpreter, LoadError, Limits, Step, WasiHost};
+use runtime_core::interpreter::{Interpreter, LoadError, Options, Step, WasiHost};
 use runtime_core::WasiCtx;
 use wasm_bindgen::prelude::*;
 
@@ -43,7 +43,7 @@ impl WasmiRun {
     #[wasm_bindgen(constructor)]
     pub fn new(builder: &mut SessionBuilder, wasm: &[u8], fuel: Option<f64>, max_memory: Option<f64>) -> Result<WasmiRun, JsValue> {
         let session = builder.start()?;
-        let limits = Limits { fuel: fuel.map(|f| f as u64), slice: Some(SLICE), max_memory: max_memory.map(|m| m as u64) };
+        let limits = Options { fuel: fuel.map(|f| f as u64), slice: Some(SLICE), max_memory: max_memory.map(|m| m as u64), unknown_imports_trap: false };
         let mut guest = Interpreter::new(wasm, session, &limits).map_err(|e| match e {
             LoadError::Invalid(e) => error(&format!("invalid module: {e}")),
             LoadError::Link(e) => error(&format!("cannot instantiate the module: {e}")),

@@ -23,6 +23,8 @@ pub struct RunOptions {
     pub invoke: Option<(String, Vec<String>)>,
     /// Where compiled modules are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// `--unknown-imports-trap`: link function imports wrun does not provide to traps.
+    pub unknown_imports_trap: bool,
 }
 
 /// How a run ended.

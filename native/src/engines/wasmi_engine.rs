@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use anyhow::bail;
-use runtime_core::interpreter::{Interpreter, LoadError, Limits, Step};
+use runtime_core::interpreter::{Interpreter, LoadError, Options, Step};
 use runtime_core::WasiCtx;
 use wasmi::{Val, ValType};
 
@@ -17,57 +17,97 @@ use crate::module_check;
 const SLICE_FUEL: u64 = 20_000_000;
 
 pub fn run(wasm: &[u8], wasi: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Outcome, WasiCtx)> {
-    let limits = Limits { fuel: opts.fuel, slice: opts.timeout.map(|_| SLICE_FUEL), max_memory: opts.max_memory };
-    let mut guest = match Interpreter::new(wasm, wasi, &limits) {
+    let options = Options {
+        fuel: opts.fuel,
+        slice: opts.timeout.map(|_| SLICE_FUEL),
+        max_memory: opts.max_memory,
+        unknown_imports_trap: opts.unknown_imports_trap,
+    };
+    let mut guest = match Interpreter::new(wasm, wasi, &options) {
         Ok(guest) => guest,
         Err(LoadError::Invalid(e)) => return Err(module_check::load_failure(wasm, "wasmi", &e)),
         Err(LoadError::Link(e)) => bail!("{e}"),
     };
-    match &opts.invoke {
-        None => guest.prepare("_start", Vec::new()).map_err(|_| anyhow::anyhow!("the module exports no `_start`"))?,
-        Some((name, raw)) => {
-            let params = guest.export_params(name).ok_or_else(|| anyhow::anyhow!("the module exports no function `{name}`"))?;
-            if params.len() != raw.len() {
-                bail!("`{name}` takes {} arguments, {} given", params.len(), raw.len());
-            }
-            let mut args = Vec::new();
-            for (p, r) in params.iter().zip(raw) {
-                let ty = match p {
-                    ValType::I32 => "i32",
-                    ValType::I64 => "i64",
-                    ValType::F32 => "f32",
-                    ValType::F64 => "f64",
-                    _ => "reference",
-                };
-                args.push(match parse_invoke_arg(ty, r)? {
-                    InvokeArg::I32(v) => Val::I32(v),
-                    InvokeArg::I64(v) => Val::I64(v),
-                    InvokeArg::F32(v) => Val::F32(v.into()),
-                    InvokeArg::F64(v) => Val::F64(v.into()),
-                });
-            }
-            guest.prepare(name, args).map_err(anyhow::Error::msg)?;
-        }
-    }
     let deadline = opts.timeout.map(|t| Instant::now() + t);
-    let timed_out = || deadline.is_some_and(|d| Instant::now() >= d);
-    let outcome = loop {
-        match guest.step() {
-            Step::SliceEnded if timed_out() => break Outcome::Timeout,
-            Step::SliceEnded => continue,
-            Step::Finished if opts.invoke.is_some() => break Outcome::Returned(guest.results().iter().map(format_val).collect()),
-            Step::Finished => break Outcome::Exited(0),
-            Step::Exited(code) => break Outcome::Exited(code),
-            Step::OutOfFuel if timed_out() => break Outcome::Timeout,
-            Step::OutOfFuel => break Outcome::OutOfFuel,
-            // Natively a waiting call blocks the thread; it ends early only when --timeout passes.
-            Step::Waiting | Step::Interrupted => break Outcome::Timeout,
-            Step::Trapped(message) => break Outcome::Trap { message, backtrace: None },
+    let outcome = match &opts.invoke {
+        None => {
+            guest.prepare("_start", Vec::new()).map_err(|_| anyhow::anyhow!("the module exports no `_start`"))?;
+            outcome(drive(&mut guest, deadline), &guest, false)
+        }
+        Some((name, raw)) => {
+            let args = invoke_args(&guest, name, raw)?;
+            // A reactor's constructors first, as wasmtime does; if they end the run, that is how
+            // it ends.
+            let mut initialized = Step::Finished;
+            if name != "_initialize" && guest.export_params("_initialize").is_some() {
+                guest.prepare("_initialize", Vec::new()).map_err(anyhow::Error::msg)?;
+                initialized = drive(&mut guest, deadline);
+            }
+            if initialized == Step::Finished {
+                guest.prepare(name, args).map_err(anyhow::Error::msg)?;
+                outcome(drive(&mut guest, deadline), &guest, true)
+            } else {
+                outcome(initialized, &guest, false)
+            }
         }
     };
     let mut wasi = guest.into_host();
     wasi.flush_outputs();
     Ok((outcome, wasi))
+}
+
+/// `--invoke` arguments, parsed for the export's parameter types.
+fn invoke_args(guest: &Interpreter<WasiCtx>, name: &str, raw: &[String]) -> anyhow::Result<Vec<Val>> {
+    let params = guest.export_params(name).ok_or_else(|| anyhow::anyhow!("the module exports no function `{name}`"))?;
+    if params.len() != raw.len() {
+        bail!("`{name}` takes {} arguments, {} given", params.len(), raw.len());
+    }
+    let mut args = Vec::new();
+    for (p, r) in params.iter().zip(raw) {
+        let ty = match p {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            _ => "reference",
+        };
+        args.push(match parse_invoke_arg(ty, r)? {
+            InvokeArg::I32(v) => Val::I32(v),
+            InvokeArg::I64(v) => Val::I64(v),
+            InvokeArg::F32(v) => Val::F32(v.into()),
+            InvokeArg::F64(v) => Val::F64(v.into()),
+        });
+    }
+    Ok(args)
+}
+
+/// Steps the prepared call to its end, checking `deadline` between slices; a deadline passed is
+/// [`Step::Interrupted`].
+fn drive(guest: &mut Interpreter<WasiCtx>, deadline: Option<Instant>) -> Step {
+    let timed_out = || deadline.is_some_and(|d| Instant::now() >= d);
+    loop {
+        match guest.step() {
+            Step::SliceEnded if !timed_out() => continue,
+            Step::SliceEnded | Step::Interrupted => return Step::Interrupted,
+            Step::OutOfFuel if timed_out() => return Step::Interrupted,
+            // Natively a waiting call blocks the thread; it ends early only when --timeout passes.
+            Step::Waiting => return Step::Interrupted,
+            end => return end,
+        }
+    }
+}
+
+/// How the run ended, from the last step. `returns`: the call's results are printed
+/// (`--invoke`) rather than read as "exited 0".
+fn outcome(step: Step, guest: &Interpreter<WasiCtx>, returns: bool) -> Outcome {
+    match step {
+        Step::Finished if returns => Outcome::Returned(guest.results().iter().map(format_val).collect()),
+        Step::Finished => Outcome::Exited(0),
+        Step::Exited(code) => Outcome::Exited(code),
+        Step::OutOfFuel => Outcome::OutOfFuel,
+        Step::SliceEnded | Step::Waiting | Step::Interrupted => Outcome::Timeout,
+        Step::Trapped(message) => Outcome::Trap { message, backtrace: None },
+    }
 }
 
 fn format_val(v: &Val) -> String {

@@ -89,6 +89,19 @@ fn raw(v: &Val) -> u64 {
     }
 }
 
+/// `--unknown-imports-trap`: every function import that is not WASI's traps, naming itself, in the
+/// words the wasmi engine uses too.
+fn trap_unknown_imports(linker: &mut Linker<HostState>, module: &Module) -> wasmtime::Result<()> {
+    for import in module.imports() {
+        let wasi = import.module() == imports::MODULE && WasiFunc::from_name(import.name()).is_some();
+        if let (false, wasmtime::ExternType::Func(ty)) = (wasi, import.ty()) {
+            let message = format!("called `{}::{}`, an import wrun does not provide (--unknown-imports-trap)", import.module(), import.name());
+            linker.func_new(import.module(), import.name(), ty, move |_, _, _| Err(format_err!("{message}")))?;
+        }
+    }
+    Ok(())
+}
+
 fn host_call(mut caller: Caller<'_, HostState>, func: WasiFunc, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
     let args: RawArgs = params.iter().map(raw).collect();
     let memory = caller.data().memory.or_else(|| caller.get_export("memory").and_then(|e| e.into_memory()));
@@ -116,7 +129,10 @@ fn host_call(mut caller: Caller<'_, HostState>, func: WasiFunc, params: &[Val], 
 pub fn run(kind: EngineKind, wasm: &[u8], wasi: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Outcome, WasiCtx)> {
     let engine = engine(kind, opts)?;
     let module = compile(&engine, kind, wasm, opts)?;
-    let linker = link(&engine)?;
+    let mut linker = link(&engine)?;
+    if opts.unknown_imports_trap {
+        trap_unknown_imports(&mut linker, &module)?;
+    }
 
     let limits = GuestLimits::new(opts.max_memory);
     let mut store = Store::new(&engine, HostState { wasi, limits, memory: None });
@@ -165,6 +181,12 @@ fn invoke(store: &mut Store<HostState>, instance: &wasmtime::Instance, name: &st
             InvokeArg::F32(v) => Val::F32(v.to_bits()),
             InvokeArg::F64(v) => Val::F64(v.to_bits()),
         });
+    }
+    // A reactor's constructors first, as `wasmtime run --invoke` does.
+    if name != "_initialize" {
+        if let Ok(initialize) = instance.get_typed_func::<(), ()>(&mut *store, "_initialize") {
+            initialize.call(&mut *store, ())?;
+        }
     }
     let mut results = vec![Val::I32(0); ty.results().len()];
     func.call(&mut *store, &args, &mut results)?;

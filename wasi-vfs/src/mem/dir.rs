@@ -4,7 +4,7 @@ use std::any::Any;
 use std::collections::BTreeMap;
 
 use super::file::MemFile;
-use super::path::{walk, Last, PATH_MAX};
+use super::path::{walk, walk_parent, Last, PATH_MAX};
 use super::tree::{Ino, Kind, Tree, ENTRY_COST};
 use super::MemFs;
 use crate::{Dir, DirEntry, Errno, Filestat, Node, OpenOptions, Result, Timestamp};
@@ -48,13 +48,17 @@ impl MemDir {
         // (POSIX says so "regardless of the contents of the symbolic link").
         let excl = opts.create && opts.exclusive;
         let follow = (opts.follow || path.ends_with('/')) && !excl;
-        let w = walk(&t, self.ino, path, follow)?;
-        if opts.create && w.trailing_slash && matches!(w.last, Last::Name(_)) {
+        if opts.create {
             // O_CREAT with a trailing slash after a name is EISDIR on Linux whatever the name
-            // names: a regular file, a directory, or nothing. A path ending in `./` or `../`
-            // names a directory that exists: EEXIST with O_EXCL, EISDIR without (below).
-            return Err(Errno::Isdir);
+            // names (a file, a directory, a symlink loop, nothing), once its directory is found,
+            // before the name is looked at. A path ending in `./` or `../` names a directory
+            // that exists: EEXIST with O_EXCL, EISDIR without (below).
+            let p = walk_parent(&t, self.ino, path)?;
+            if p.trailing_slash && matches!(p.last, Last::Name(_)) {
+                return Err(Errno::Isdir);
+            }
         }
+        let w = walk(&t, self.ino, path, follow)?;
         let Some(ino) = w.ino else {
             if !opts.create {
                 return Err(Errno::Noent);

@@ -231,6 +231,11 @@ fn open_flags_follow_openat() {
     assert_eq!(err(root.open("d/../", &excl)), Errno::Exist);
     assert_eq!(err(root.open("d/./", &excl)), Errno::Exist);
     assert_eq!(err(root.open("d/../", &OpenOptions::write_create_truncate())), Errno::Isdir);
+    // EISDIR comes once the directory is found, before the name is looked at: a symlink loop
+    // there is not followed; a missing directory is still ENOENT.
+    root.symlink("selfloop", "selfloop").unwrap();
+    assert_eq!(err(root.open("selfloop/", &OpenOptions::write_create_truncate())), Errno::Isdir);
+    assert_eq!(err(root.open("nodir/x/", &OpenOptions::write_create_truncate())), Errno::Noent);
     let create_dir = OpenOptions {
         create: true,
         ..dir

@@ -8,7 +8,7 @@
 
 use crate::ctx::WasiCtx;
 use crate::error::{SysError, SysResult};
-use crate::memory::GuestMemory;
+use crate::memory::{GuestMemory, Out};
 use crate::syscalls::{args_env, clock, fd, fd_attrs, path, poll, proc, random, readdir, sock};
 
 /// The import module name.
@@ -27,28 +27,37 @@ pub enum ValType {
 /// the handler takes a `u64` does not compile.
 pub trait Param: Sized {
     const TYPE: ValType;
-    /// From the raw value (an `i32` zero-extended, an `i64` as its bits).
-    fn from_raw(raw: u64) -> Self;
+    /// From the raw value (an `i32` zero-extended, an `i64` as its bits). Output pointers are
+    /// checked against `mem` here, before the handler runs.
+    fn decode(raw: u64, mem: &dyn GuestMemory) -> SysResult<Self>;
 }
 
 impl Param for u32 {
     const TYPE: ValType = ValType::I32;
-    fn from_raw(raw: u64) -> Self {
-        raw as u32
+    fn decode(raw: u64, _mem: &dyn GuestMemory) -> SysResult<Self> {
+        Ok(raw as u32)
     }
 }
 
 impl Param for u64 {
     const TYPE: ValType = ValType::I64;
-    fn from_raw(raw: u64) -> Self {
-        raw
+    fn decode(raw: u64, _mem: &dyn GuestMemory) -> SysResult<Self> {
+        Ok(raw)
     }
 }
 
 impl Param for i64 {
     const TYPE: ValType = ValType::I64;
-    fn from_raw(raw: u64) -> Self {
-        raw as i64
+    fn decode(raw: u64, _mem: &dyn GuestMemory) -> SysResult<Self> {
+        Ok(raw as i64)
+    }
+}
+
+/// An output pointer: an `i32`, checked for `N` bytes.
+impl<const N: usize> Param for Out<N> {
+    const TYPE: ValType = ValType::I32;
+    fn decode(raw: u64, mem: &dyn GuestMemory) -> SysResult<Self> {
+        Out::checked(raw as u32, mem)
     }
 }
 
@@ -81,11 +90,14 @@ macro_rules! wasi_funcs {
             if raw.len() != func.params().len() {
                 return Err(SysError::Trap(format!("{}: expected {} arguments", func.name(), func.params().len())));
             }
-            // Arguments are evaluated left to right, taking the raw values in order.
             let mut raw = raw.iter().copied();
             let mut next = || raw.next().unwrap_or(0);
             let result = match func {
-                $(WasiFunc::$variant => $module::$handler(ctx, mem, $(<$ty as Param>::from_raw(next())),*),)*
+                // Every argument decoded (and every output pointer checked) in order, then the call.
+                $(WasiFunc::$variant => {
+                    $(let $arg = <$ty as Param>::decode(next(), &*mem)?;)*
+                    $module::$handler(ctx, mem, $($arg),*)
+                })*
             };
             match result {
                 Ok(()) => Ok(0),
@@ -100,50 +112,50 @@ macro_rules! wasi_funcs {
 // of wasi_snapshot_preview1.witx (pointers and lengths are `u32`).
 wasi_funcs! {
     ArgsGet = "args_get" => args_env::args_get(argv: u32, argv_buf: u32);
-    ArgsSizesGet = "args_sizes_get" => args_env::args_sizes_get(argc: u32, argv_buf_size: u32);
+    ArgsSizesGet = "args_sizes_get" => args_env::args_sizes_get(argc: Out<4>, argv_buf_size: Out<4>);
     EnvironGet = "environ_get" => args_env::environ_get(environ: u32, environ_buf: u32);
-    EnvironSizesGet = "environ_sizes_get" => args_env::environ_sizes_get(count: u32, size: u32);
-    ClockResGet = "clock_res_get" => clock::clock_res_get(id: u32, resolution: u32);
-    ClockTimeGet = "clock_time_get" => clock::clock_time_get(id: u32, precision: u64, time: u32);
+    EnvironSizesGet = "environ_sizes_get" => args_env::environ_sizes_get(count: Out<4>, size: Out<4>);
+    ClockResGet = "clock_res_get" => clock::clock_res_get(id: u32, resolution: Out<8>);
+    ClockTimeGet = "clock_time_get" => clock::clock_time_get(id: u32, precision: u64, time: Out<8>);
     FdAdvise = "fd_advise" => fd_attrs::fd_advise(fd: u32, offset: u64, len: u64, advice: u32);
     FdAllocate = "fd_allocate" => fd_attrs::fd_allocate(fd: u32, offset: u64, len: u64);
     FdClose = "fd_close" => fd::fd_close(fd: u32);
     FdDatasync = "fd_datasync" => fd::fd_datasync(fd: u32);
-    FdFdstatGet = "fd_fdstat_get" => fd_attrs::fd_fdstat_get(fd: u32, stat: u32);
+    FdFdstatGet = "fd_fdstat_get" => fd_attrs::fd_fdstat_get(fd: u32, stat: Out<24>);
     FdFdstatSetFlags = "fd_fdstat_set_flags" => fd_attrs::fd_fdstat_set_flags(fd: u32, flags: u32);
     FdFdstatSetRights = "fd_fdstat_set_rights" => fd_attrs::fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64);
-    FdFilestatGet = "fd_filestat_get" => fd_attrs::fd_filestat_get(fd: u32, buf: u32);
+    FdFilestatGet = "fd_filestat_get" => fd_attrs::fd_filestat_get(fd: u32, buf: Out<64>);
     FdFilestatSetSize = "fd_filestat_set_size" => fd_attrs::fd_filestat_set_size(fd: u32, size: u64);
     FdFilestatSetTimes = "fd_filestat_set_times" => fd_attrs::fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32);
-    FdPread = "fd_pread" => fd::fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32);
-    FdPrestatGet = "fd_prestat_get" => fd_attrs::fd_prestat_get(fd: u32, buf: u32);
+    FdPread = "fd_pread" => fd::fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: Out<4>);
+    FdPrestatGet = "fd_prestat_get" => fd_attrs::fd_prestat_get(fd: u32, buf: Out<8>);
     FdPrestatDirName = "fd_prestat_dir_name" => fd_attrs::fd_prestat_dir_name(fd: u32, path: u32, path_len: u32);
-    FdPwrite = "fd_pwrite" => fd::fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32);
-    FdRead = "fd_read" => fd::fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32);
-    FdReaddir = "fd_readdir" => readdir::fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32);
+    FdPwrite = "fd_pwrite" => fd::fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: Out<4>);
+    FdRead = "fd_read" => fd::fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: Out<4>);
+    FdReaddir = "fd_readdir" => readdir::fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: Out<4>);
     FdRenumber = "fd_renumber" => fd::fd_renumber(from: u32, to: u32);
-    FdSeek = "fd_seek" => fd::fd_seek(fd: u32, offset: i64, whence: u32, newoffset: u32);
+    FdSeek = "fd_seek" => fd::fd_seek(fd: u32, offset: i64, whence: u32, newoffset: Out<8>);
     FdSync = "fd_sync" => fd::fd_sync(fd: u32);
-    FdTell = "fd_tell" => fd::fd_tell(fd: u32, offset: u32);
-    FdWrite = "fd_write" => fd::fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32);
+    FdTell = "fd_tell" => fd::fd_tell(fd: u32, offset: Out<8>);
+    FdWrite = "fd_write" => fd::fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: Out<4>);
     PathCreateDirectory = "path_create_directory" => path::path_create_directory(fd: u32, path: u32, path_len: u32);
-    PathFilestatGet = "path_filestat_get" => path::path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: u32);
+    PathFilestatGet = "path_filestat_get" => path::path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: Out<64>);
     PathFilestatSetTimes = "path_filestat_set_times" => path::path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32);
     PathLink = "path_link" => path::path_link(old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
-    PathOpen = "path_open" => path::path_open(dirfd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags: u32, opened_fd: u32);
-    PathReadlink = "path_readlink" => path::path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32);
+    PathOpen = "path_open" => path::path_open(dirfd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags: u32, opened_fd: Out<4>);
+    PathReadlink = "path_readlink" => path::path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: Out<4>);
     PathRemoveDirectory = "path_remove_directory" => path::path_remove_directory(fd: u32, path: u32, path_len: u32);
     PathRename = "path_rename" => path::path_rename(fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
     PathSymlink = "path_symlink" => path::path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32);
     PathUnlinkFile = "path_unlink_file" => path::path_unlink_file(fd: u32, path: u32, path_len: u32);
-    PollOneoff = "poll_oneoff" => poll::poll_oneoff(in_ptr: u32, out_ptr: u32, nsubscriptions: u32, nevents: u32);
+    PollOneoff = "poll_oneoff" => poll::poll_oneoff(in_ptr: u32, out_ptr: u32, nsubscriptions: u32, nevents: Out<4>);
     ProcExit = "proc_exit" => proc::proc_exit(code: u32);
     ProcRaise = "proc_raise" => proc::proc_raise(sig: u32);
     SchedYield = "sched_yield" => proc::sched_yield();
     RandomGet = "random_get" => random::random_get(buf: u32, len: u32);
-    SockAccept = "sock_accept" => sock::sock_accept(fd: u32, flags: u32, result_fd: u32);
-    SockRecv = "sock_recv" => sock::sock_recv(fd: u32, ri_data: u32, ri_data_len: u32, ri_flags: u32, ro_datalen: u32, ro_flags: u32);
-    SockSend = "sock_send" => sock::sock_send(fd: u32, si_data: u32, si_data_len: u32, si_flags: u32, so_datalen: u32);
+    SockAccept = "sock_accept" => sock::sock_accept(fd: u32, flags: u32, result_fd: Out<4>);
+    SockRecv = "sock_recv" => sock::sock_recv(fd: u32, ri_data: u32, ri_data_len: u32, ri_flags: u32, ro_datalen: Out<4>, ro_flags: Out<2>);
+    SockSend = "sock_send" => sock::sock_send(fd: u32, si_data: u32, si_data_len: u32, si_flags: u32, so_datalen: Out<4>);
     SockShutdown = "sock_shutdown" => sock::sock_shutdown(fd: u32, how: u32);
 }
 

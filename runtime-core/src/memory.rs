@@ -56,6 +56,40 @@ impl GuestMemory for Vec<u8> {
     }
 }
 
+/// A guest pointer where a call writes a result of `N` bytes. The import table checks it when it
+/// decodes the call's arguments, so by the time a handler runs every fixed-size output is known
+/// to be in bounds ("shall trap"): a call never traps halfway, after some of its effects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Out<const N: usize>(u32);
+
+impl<const N: usize> Out<N> {
+    /// Checks that `N` bytes at `ptr` lie in `mem`.
+    pub fn checked(ptr: u32, mem: &dyn GuestMemory) -> SysResult<Self> {
+        mem.check(ptr, N as u64)?;
+        Ok(Out(ptr))
+    }
+    /// The guest address.
+    pub fn ptr(self) -> u32 {
+        self.0
+    }
+    /// Writes the result. (Memories only grow, so the range checked at decoding still holds.)
+    pub fn write(self, mem: &mut dyn GuestMemory, bytes: &[u8; N]) -> SysResult<()> {
+        mem.write_bytes(self.0, bytes)
+    }
+}
+
+impl Out<4> {
+    pub fn write_u32(self, mem: &mut dyn GuestMemory, v: u32) -> SysResult<()> {
+        self.write(mem, &v.to_le_bytes())
+    }
+}
+
+impl Out<8> {
+    pub fn write_u64(self, mem: &mut dyn GuestMemory, v: u64) -> SysResult<()> {
+        self.write(mem, &v.to_le_bytes())
+    }
+}
+
 fn out_of_bounds(offset: u32, len: u64) -> SysError {
     SysError::Trap(format!("out of bounds memory access: {len} bytes at {offset:#x}"))
 }

@@ -5,7 +5,7 @@
 
 use crate::ctx::{EncodedStrings, WasiCtx};
 use crate::error::SysResult;
-use crate::memory::{GuestMemory, MemoryExt};
+use crate::memory::{GuestMemory, MemoryExt, Out};
 
 fn write_strings(mem: &mut dyn GuestMemory, s: &EncodedStrings, ptrs: u32, buf: u32) -> SysResult<()> {
     // Both ranges are checked before anything is written.
@@ -19,16 +19,16 @@ fn write_strings(mem: &mut dyn GuestMemory, s: &EncodedStrings, ptrs: u32, buf: 
     mem.write_bytes(ptrs, &table)
 }
 
-fn write_sizes(mem: &mut dyn GuestMemory, s: &EncodedStrings, count_ptr: u32, size_ptr: u32) -> SysResult<()> {
-    mem.write_u32(count_ptr, s.count())?;
-    mem.write_u32(size_ptr, s.byte_len())
+fn write_sizes(mem: &mut dyn GuestMemory, s: &EncodedStrings, count: Out<4>, size: Out<4>) -> SysResult<()> {
+    count.write_u32(mem, s.count())?;
+    size.write_u32(mem, s.byte_len())
 }
 
 pub fn args_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, argv: u32, argv_buf: u32) -> SysResult<()> {
     write_strings(mem, &ctx.args, argv, argv_buf)
 }
 
-pub fn args_sizes_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, argc: u32, argv_buf_size: u32) -> SysResult<()> {
+pub fn args_sizes_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, argc: Out<4>, argv_buf_size: Out<4>) -> SysResult<()> {
     write_sizes(mem, &ctx.args, argc, argv_buf_size)
 }
 
@@ -36,6 +36,6 @@ pub fn environ_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, environ: u32, e
     write_strings(mem, &ctx.env, environ, environ_buf)
 }
 
-pub fn environ_sizes_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, count: u32, size: u32) -> SysResult<()> {
+pub fn environ_sizes_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, count: Out<4>, size: Out<4>) -> SysResult<()> {
     write_sizes(mem, &ctx.env, count, size)
 }

@@ -10,7 +10,7 @@ use crate::ctx::WasiCtx;
 use crate::error::{SysError, SysResult};
 use crate::fd_table::Descriptor;
 use crate::host::Wake;
-use crate::memory::{GuestMemory, IoVecs, MemoryExt};
+use crate::memory::{GuestMemory, IoVecs, MemoryExt, Out};
 
 /// Largest single transfer; bigger requests complete partially, as POSIX allows, so the host
 /// buffer stays bounded whatever iovecs a guest passes.
@@ -68,9 +68,8 @@ pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32) -> SysRe
     Ok(())
 }
 
-pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> SysResult<()> {
+pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32, nread: Out<4>) -> SysResult<()> {
     let (list, total) = iovecs(mem, iovs, iovs_len)?;
-    mem.check(nread, 4)?;
     let mut buf = vec![0u8; total];
     let n = loop {
         let entry = ctx.fds.get_mut(fd)?;
@@ -113,7 +112,7 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32,
         }
     };
     scatter(mem, &list, &buf[..n])?;
-    mem.write_u32(nread, n as u32)
+    nread.write_u32(mem, n as u32)
 }
 
 /// File offsets are `off_t` on every host, signed: a transfer starting or ending past `i64::MAX`
@@ -133,10 +132,9 @@ pub fn fd_pread(
     iovs: u32,
     iovs_len: u32,
     offset: u64,
-    nread: u32,
+    nread: Out<4>,
 ) -> SysResult<()> {
     let (list, total) = iovecs(mem, iovs, iovs_len)?;
-    mem.check(nread, 4)?;
     let (f, _) = ctx.file(fd, rights::FD_READ | rights::FD_SEEK)?;
     if !f.readable {
         return Err(Errno::Badf.into());
@@ -145,19 +143,18 @@ pub fn fd_pread(
     let mut buf = vec![0u8; total];
     let n = f.file.read_at(&mut buf, offset)?;
     scatter(mem, &list, &buf[..n])?;
-    mem.write_u32(nread, n as u32)
+    nread.write_u32(mem, n as u32)
 }
 
-pub fn fd_write(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> SysResult<()> {
+pub fn fd_write(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32, nwritten: Out<4>) -> SysResult<()> {
     let (list, total) = iovecs(mem, iovs, iovs_len)?;
-    mem.check(nwritten, 4)?;
     let mut data = std::mem::take(&mut ctx.write_buf);
     gather(mem, &list, total, &mut data)?;
     let written = write_at_position(ctx, fd, &data);
     if data.capacity() <= KEPT_WRITE_BUF {
         ctx.write_buf = data;
     }
-    mem.write_u32(nwritten, written? as u32)
+    nwritten.write_u32(mem, written? as u32)
 }
 
 /// `fd_write`'s work once the bytes are gathered: at the descriptor's position, or its end.
@@ -202,10 +199,9 @@ pub fn fd_pwrite(
     iovs: u32,
     iovs_len: u32,
     offset: u64,
-    nwritten: u32,
+    nwritten: Out<4>,
 ) -> SysResult<()> {
     let (list, total) = iovecs(mem, iovs, iovs_len)?;
-    mem.check(nwritten, 4)?;
     let mut data = Vec::new();
     gather(mem, &list, total, &mut data)?;
     let (f, _) = ctx.file(fd, rights::FD_WRITE | rights::FD_SEEK)?;
@@ -214,11 +210,10 @@ pub fn fd_pwrite(
     }
     check_range(offset, data.len())?;
     let n = f.file.write_at(&data, offset)?;
-    mem.write_u32(nwritten, n as u32)
+    nwritten.write_u32(mem, n as u32)
 }
 
-pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, offset: i64, whence: u32, newoffset: u32) -> SysResult<()> {
-    mem.check(newoffset, 8)?;
+pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, offset: i64, whence: u32, newoffset: Out<8>) -> SysResult<()> {
     // Seeking to where we are is how libc's `lseek(fd, 0, SEEK_CUR)` asks for the position;
     // it needs only FD_TELL.
     let right = if offset == 0 && whence == u32::from(whence::CUR) { rights::FD_TELL } else { rights::FD_SEEK };
@@ -238,17 +233,16 @@ pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, offset: i6
         return Err(Errno::Inval.into());
     }
     f.pos = pos;
-    mem.write_u64(newoffset, pos)
+    newoffset.write_u64(mem, pos)
 }
 
-pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, offset: u32) -> SysResult<()> {
-    mem.check(offset, 8)?;
+pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, offset: Out<8>) -> SysResult<()> {
     let (f, _) = match ctx.file(fd, rights::FD_TELL) {
         Err(Errno::Isdir) => return Err(Errno::Badf.into()),
         other => other?,
     };
     let pos = f.pos;
-    mem.write_u64(offset, pos)
+    offset.write_u64(mem, pos)
 }
 
 pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, from: u32, to: u32) -> SysResult<()> {

@@ -8,7 +8,7 @@ use crate::abi::{self, advice, clockid, fdflags, fstflags, preopentype, rights};
 use crate::ctx::WasiCtx;
 use crate::error::SysResult;
 use crate::fd_table::Descriptor;
-use crate::memory::{GuestMemory, MemoryExt};
+use crate::memory::{GuestMemory, MemoryExt, Out};
 
 /// Turns `fst_flags` and the two times into what to set; `*_NOW` reads the realtime clock.
 /// Asking for a time and "now" together is `EINVAL`, as in POSIX `utimensat`.
@@ -60,10 +60,10 @@ pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32, offse
     Ok(f.file.allocate(offset, len)?)
 }
 
-pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, stat: u32) -> SysResult<()> {
+pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, stat: Out<{ abi::layout::FDSTAT_SIZE }>) -> SysResult<()> {
     let e = ctx.entry(fd)?;
     let bytes = abi::encode_fdstat(e.filetype(), e.flags, e.rights_base, e.rights_inheriting);
-    mem.write_bytes(stat, &bytes)
+    stat.write(mem, &bytes)
 }
 
 pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32, flags: u32) -> SysResult<()> {
@@ -90,8 +90,7 @@ pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u
     Ok(())
 }
 
-pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, buf: u32) -> SysResult<()> {
-    mem.check(buf, abi::layout::FILESTAT_SIZE as u64)?;
+pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, buf: Out<{ abi::layout::FILESTAT_SIZE }>) -> SysResult<()> {
     let e = ctx.entry(fd)?;
     e.require(rights::FD_FILESTAT_GET)?;
     let st = match &e.desc {
@@ -106,7 +105,7 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, bu
             ..Filestat::default()
         },
     };
-    mem.write_bytes(buf, &abi::encode_filestat(&st))
+    buf.write(mem, &abi::encode_filestat(&st))
 }
 
 pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32, size: u64) -> SysResult<()> {
@@ -142,13 +141,12 @@ fn preopen_name(ctx: &WasiCtx, fd: u32) -> SysResult<&str> {
     }
 }
 
-pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, buf: u32) -> SysResult<()> {
-    mem.check(buf, abi::layout::PRESTAT_SIZE as u64)?;
+pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, buf: Out<{ abi::layout::PRESTAT_SIZE }>) -> SysResult<()> {
     let len = preopen_name(ctx, fd)?.len() as u32;
     let mut out = [0u8; abi::layout::PRESTAT_SIZE];
     out[0] = preopentype::DIR;
     out[4..8].copy_from_slice(&len.to_le_bytes());
-    mem.write_bytes(buf, &out)
+    buf.write(mem, &out)
 }
 
 pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, path: u32, path_len: u32) -> SysResult<()> {

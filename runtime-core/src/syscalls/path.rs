@@ -11,7 +11,7 @@ use crate::abi::{self, fdflags, lookupflags, oflags, rights};
 use crate::ctx::WasiCtx;
 use crate::error::SysResult;
 use crate::fd_table::{Descriptor, Entry, OpenDir, OpenFile};
-use crate::memory::{GuestMemory, MemoryExt};
+use crate::memory::{GuestMemory, MemoryExt, Out};
 use crate::syscalls::fd_attrs::resolve_times;
 
 fn follows(flags: u32) -> bool {
@@ -30,10 +30,9 @@ pub fn path_open(
     rights_base: u64,
     _rights_inheriting: u64,
     fdflags: u32,
-    opened_fd: u32,
+    opened_fd: Out<4>,
 ) -> SysResult<()> {
     let path = mem.read_str(path, path_len)?;
-    mem.check(opened_fd, 4)?;
     let oflags = u16::try_from(oflags).map_err(|_| Errno::Inval)?;
     let fdflags = u16::try_from(fdflags).map_err(|_| Errno::Inval)?;
     if oflags & !oflags::ALL != 0 || fdflags & !fdflags::ALL != 0 {
@@ -84,7 +83,7 @@ pub fn path_open(
         ),
     };
     let fd = ctx.fds.insert(entry)?;
-    mem.write_u32(opened_fd, fd)
+    opened_fd.write_u32(mem, fd)
 }
 
 pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, path: u32, path_len: u32) -> SysResult<()> {
@@ -169,24 +168,22 @@ pub fn path_readlink(
     path_len: u32,
     buf: u32,
     buf_len: u32,
-    bufused: u32,
+    bufused: Out<4>,
 ) -> SysResult<()> {
     let path = mem.read_str(path, path_len)?;
     mem.check(buf, u64::from(buf_len))?;
-    mem.check(bufused, 4)?;
     let target = ctx.dir(fd, rights::PATH_READLINK)?.dir.read_link(&path)?;
     // Like readlink(2), a short buffer gets a truncated target.
     let bytes = target.as_bytes();
     let n = bytes.len().min(buf_len as usize);
     mem.write_bytes(buf, &bytes[..n])?;
-    mem.write_u32(bufused, n as u32)
+    bufused.write_u32(mem, n as u32)
 }
 
-pub fn path_filestat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, flags: u32, path: u32, path_len: u32, buf: u32) -> SysResult<()> {
+pub fn path_filestat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, flags: u32, path: u32, path_len: u32, buf: Out<{ abi::layout::FILESTAT_SIZE }>) -> SysResult<()> {
     let path = mem.read_str(path, path_len)?;
-    mem.check(buf, abi::layout::FILESTAT_SIZE as u64)?;
     let st = ctx.dir(fd, rights::PATH_FILESTAT_GET)?.dir.stat_at(&path, follows(flags))?;
-    mem.write_bytes(buf, &abi::encode_filestat(&st))
+    buf.write(mem, &abi::encode_filestat(&st))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -15,7 +15,7 @@ use crate::ctx::WasiCtx;
 use crate::error::{SysError, SysResult};
 use crate::fd_table::Descriptor;
 use crate::host::Wake;
-use crate::memory::{GuestMemory, MemoryExt};
+use crate::memory::{GuestMemory, MemoryExt, Out};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -84,11 +84,10 @@ fn fd_readiness(ctx: &mut WasiCtx, fd: u32, read: bool) -> Option<(Errno, u64, u
     }
 }
 
-pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, in_ptr: u32, out_ptr: u32, nsubscriptions: u32, nevents: u32) -> SysResult<()> {
+pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, in_ptr: u32, out_ptr: u32, nsubscriptions: u32, nevents: Out<4>) -> SysResult<()> {
     let size = u64::from(nsubscriptions) * u64::from(layout::SUBSCRIPTION_SIZE);
     mem.check(in_ptr, size)?;
     mem.check(out_ptr, u64::from(nsubscriptions) * layout::EVENT_SIZE as u64)?;
-    mem.check(nevents, 4)?;
     if nsubscriptions == 0 {
         return Err(Errno::Inval.into());
     }
@@ -122,7 +121,7 @@ pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, in_ptr: u32, ou
         }
         if !events.is_empty() {
             mem.write_bytes(out_ptr, &events)?;
-            return mem.write_u32(nevents, (events.len() / layout::EVENT_SIZE) as u32);
+            return nevents.write_u32(mem, (events.len() / layout::EVENT_SIZE) as u32);
         }
         match ctx.wait(earliest, wants_input) {
             Wake::Retry => {}

@@ -11,11 +11,10 @@ use crate::abi::{self, layout::DIRENT_SIZE, rights};
 use crate::ctx::WasiCtx;
 use crate::error::SysResult;
 use crate::fd_table::Descriptor;
-use crate::memory::{GuestMemory, MemoryExt};
+use crate::memory::{GuestMemory, MemoryExt, Out};
 
-pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32) -> SysResult<()> {
+pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: Out<4>) -> SysResult<()> {
     mem.check(buf, u64::from(buf_len))?;
-    mem.check(bufused, 4)?;
     let entry = ctx.fds.get_mut(fd)?;
     let allowed = entry.require(rights::FD_READDIR);
     let Descriptor::Dir(dir) = &mut entry.desc else {
@@ -40,5 +39,5 @@ pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, buf: u3
         out.extend_from_slice(&e.name.as_bytes()[..room.min(e.name.len())]);
     }
     mem.write_bytes(buf, &out)?;
-    mem.write_u32(bufused, out.len() as u32)
+    bufused.write_u32(mem, out.len() as u32)
 }

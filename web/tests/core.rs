@@ -79,6 +79,56 @@ fn fd_write_reaches_the_stdout_callback_through_js_memory() {
     drop(cb);
 }
 
+/// The browser's output path (guest memory a JS `WebAssembly.Memory`, stdout a JS callback) over
+/// many iovec shapes: empty iovecs anywhere (wasi-libc writes `[empty buffer, data]`), many of
+/// them, large ones. Each write must report every byte and deliver them in order.
+#[wasm_bindgen_test]
+fn fd_write_takes_every_iovec_shape_through_js() {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::<u8>::new()));
+    let sink = seen.clone();
+    let cb = wasm_bindgen::closure::Closure::<dyn FnMut(Uint8Array)>::new(move |chunk: Uint8Array| {
+        sink.borrow_mut().extend(chunk.to_vec());
+    });
+    let mut b = SessionBuilder::new();
+    b.tty(false, true);
+    b.on_stdout(cb.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    let mut s = b.start().unwrap();
+    let mem = memory();
+    s.set_memory(mem.clone());
+    // A small xorshift, so a failure names a shape that can be replayed.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    for shape in 0..200 {
+        let count = next(12) as u32;
+        let mut want = Vec::new();
+        let mut at = 1024u32;
+        for i in 0..count {
+            let len = match next(4) {
+                0 | 1 => 0,
+                2 => next(16) as u32,
+                _ => next(3000) as u32,
+            };
+            let bytes: Vec<u8> = (0..len).map(|j| (shape as u32 * 7 + i * 31 + j) as u8).collect();
+            poke(&mem, at, &bytes);
+            poke(&mem, i * 8, &at.to_le_bytes());
+            poke(&mem, i * 8 + 4, &len.to_le_bytes());
+            want.extend_from_slice(&bytes);
+            at += len + 3;
+        }
+        seen.borrow_mut().clear();
+        let r = s.call(index_of("fd_write"), 1.0, 0.0, f64::from(count), 512.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        assert_eq!(r, 0, "shape {shape}");
+        assert_eq!(peek_u32(&mem, 512) as usize, want.len(), "shape {shape}: nwritten");
+        assert_eq!(*seen.borrow(), want, "shape {shape}: the bytes delivered");
+    }
+    drop(cb);
+}
+
 #[wasm_bindgen_test]
 fn exit_trap_and_would_block_are_reported() {
     let mut s = SessionBuilder::new().start().unwrap();

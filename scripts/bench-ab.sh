@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Compares two builds of wrun on the native benchmark programs, in one run, with hyperfine:
-# each engine, each program, the two binaries alternated by hyperfine's own scheduling. Prints a
-# Markdown table of mean times and the after/before ratio.
+# Compares two builds of wrun on the native benchmark programs, in one run, with hyperfine: each
+# engine and program is measured twice, before then after and after then before (so a drift of
+# the machine's speed favours neither), and each binary's time is the mean of its two medians.
+# Prints a Markdown table with the after/before ratio.
 #
 #   scripts/bench-ab.sh BEFORE_WRUN AFTER_WRUN [RUNS]
 #
@@ -28,18 +29,22 @@ for engine in cranelift winch wasmi; do
         [ "$p" = compute ] && [ "$engine" = wasmi ] && continue   # 20 s a run
         args=""; prepare=(); shell=(-N); redirect=""
         case $p in
-            files) args="--dir /dev/shm/wrun-ab::/bench"; prepare=(--prepare 'rm -rf /dev/shm/wrun-ab && mkdir /dev/shm/wrun-ab') ;;
+            files) args="--dir /dev/shm/wrun-ab::/bench"; prepare=(--prepare "sh -c 'rm -rf /dev/shm/wrun-ab && mkdir /dev/shm/wrun-ab'") ;;
             # stdin from a file needs a shell (hyperfine 1.15 has no --input); both sides pay it.
             cat) shell=(); redirect="< $work/input.bin" ;;
         esac
-        hyperfine "${shell[@]}" --warmup 1 --runs "$r" "${prepare[@]}" --export-json "$work/r.json" \
-            "$before --engine $engine $args $work/$p.wasm $redirect" "$after --engine $engine $args $work/$p.wasm $redirect" >/dev/null
-        python3 - "$work/r.json" "$p" "$engine" <<'PY'
+        b="$before --engine $engine $args $work/$p.wasm $redirect"
+        a="$after --engine $engine $args $work/$p.wasm $redirect"
+        hyperfine "${shell[@]}" --warmup 1 --runs "$r" "${prepare[@]}" --export-json "$work/ab.json" "$b" "$a" >/dev/null 2>&1
+        hyperfine "${shell[@]}" --warmup 1 --runs "$r" "${prepare[@]}" --export-json "$work/ba.json" "$a" "$b" >/dev/null 2>&1
+        python3 - "$work/ab.json" "$work/ba.json" "$p" "$engine" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-b, a = r[0]["mean"], r[1]["mean"]
+ab = json.load(open(sys.argv[1]))["results"]
+ba = json.load(open(sys.argv[2]))["results"]
+b = (ab[0]["median"] + ba[1]["median"]) / 2
+a = (ab[1]["median"] + ba[0]["median"]) / 2
 fmt = lambda s: f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
-print(f"| {sys.argv[2]} | {sys.argv[3]} | {fmt(b)} | {fmt(a)} | {a / b:.3f}× |")
+print(f"| {sys.argv[3]} | {sys.argv[4]} | {fmt(b)} | {fmt(a)} | {a / b:.3f}× |")
 PY
     done
 done

@@ -64,7 +64,7 @@ pub fn call(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, func: WasiFunc, args: 
     if args.len != func.params().len() {
         return CallOutcome::Trap(format!("{}: expected {} arguments, got {}", func.name(), func.params().len(), args.len));
     }
-    match imports::call(ctx, mem, func, args.as_slice()) {
+    match imports::call_checked(ctx, mem, func, args.as_slice()) {
         Ok(errno) => CallOutcome::Return(errno),
         Err(SysError::Errno(e)) => CallOutcome::Return(e.raw()),
         Err(SysError::Exit(code)) => CallOutcome::Exit(code),

@@ -90,8 +90,19 @@ macro_rules! wasi_funcs {
             if raw.len() != func.params().len() {
                 return Err(SysError::Trap(format!("{}: expected {} arguments", func.name(), func.params().len())));
             }
-            let mut raw = raw.iter().copied();
-            let mut next = || raw.next().unwrap_or(0);
+            call_checked(ctx, mem, func, raw)
+        }
+
+        /// [`call`] once the arguments are known to be as many as `func` takes (a missing one
+        /// would read as 0).
+        #[inline]
+        pub(crate) fn call_checked(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, func: WasiFunc, raw: &[u64]) -> SysResult<u16> {
+            let mut at = 0;
+            let mut next = || {
+                let v = raw.get(at).copied().unwrap_or(0);
+                at += 1;
+                v
+            };
             let result = match func {
                 // Every argument decoded (and every output pointer checked) in order, then the call.
                 $(WasiFunc::$variant => {

@@ -21,7 +21,19 @@ const decoder = new TextDecoder();
 /** Output for a host with no callback given: the process's own fd in Node, the console in a page. */
 function defaultSink(fd, log) {
   const fs = globalThis.process?.getBuiltinModule?.('fs');
-  if (fs) return (chunk) => { fs.writeSync(fd, chunk); };
+  if (fs) {
+    // All of it, as node:wasi writes: writeSync may take part of a chunk, or find a pipe that
+    // Node made non-blocking full (EAGAIN) and must try again.
+    return (chunk) => {
+      for (let done = 0; done < chunk.length;) {
+        try {
+          done += fs.writeSync(fd, chunk, done);
+        } catch (e) {
+          if (e.code !== 'EAGAIN') throw e;
+        }
+      }
+    };
+  }
   // Line by line, as console.log prints whole lines.
   let pending = '';
   return (chunk) => {

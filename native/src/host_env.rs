@@ -191,11 +191,11 @@ impl Waiter for BlockingWaiter {
 
 /// How long written output may sit in the buffer before it is flushed anyway, so a slow program's
 /// progress still streams when stdout is a pipe.
-const FLUSH_AFTER: Duration = Duration::from_millis(50);
+const FLUSH_AFTER: Duration = Duration::from_millis(runtime_core::host::FLUSH_INTERVAL_MS);
 
-/// Buffered host stdout or stderr. A terminal gets every write at once; a pipe or file gets 64 KiB
-/// chunks (one system call per chunk instead of per line), flushed at the latest after
-/// [`FLUSH_AFTER`], before the program waits for input, and when it ends.
+/// Buffered host stdout or stderr, as [`runtime_core::host::FLUSH_BYTES`] says for every
+/// embedder: a terminal gets every write at once; a pipe or file gets 64 KiB chunks, flushed at
+/// the latest after [`FLUSH_AFTER`], before the program waits for input, and when it ends.
 pub struct Output {
     inner: Rc<RefCell<OutputState>>,
     /// Flushed first, so stdout and stderr keep their order when both go to one place.
@@ -220,7 +220,7 @@ impl OutputState {
     }
 }
 
-const BUF_SIZE: usize = 64 * 1024;
+const BUF_SIZE: usize = runtime_core::host::FLUSH_BYTES;
 
 impl Output {
     /// The host's stdout and stderr, stderr flushing stdout before it writes.

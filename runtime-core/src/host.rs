@@ -51,6 +51,14 @@ pub trait OutputStream {
     }
 }
 
+/// Output bound for a pipe or a file (a terminal gets every write at once) is gathered and
+/// delivered when this many bytes wait, when [`FLUSH_INTERVAL_MS`] have passed since the last
+/// delivery, before the program waits for input, and when it ends: one policy, natively (one
+/// system call per chunk instead of per line) and in the browser (one JS call per chunk).
+pub const FLUSH_BYTES: usize = 64 * 1024;
+/// See [`FLUSH_BYTES`]: how stale gathered output may get while a program keeps writing.
+pub const FLUSH_INTERVAL_MS: u64 = 20;
+
 /// What came of a request to wait.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wake {

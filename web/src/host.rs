@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use std::task::Poll;
 
-use runtime_core::host::{Clocks, Entropy, InputStream, OutputStream, Waiter, Wake};
+use runtime_core::host::{Clocks, Entropy, InputStream, OutputStream, Waiter, Wake, FLUSH_BYTES, FLUSH_INTERVAL_MS};
 use runtime_core::Errno;
 use wasm_bindgen::prelude::*;
 
@@ -56,9 +56,9 @@ impl Entropy for BrowserEntropy {
 
 /// Output delivered to a JS callback as `Uint8Array` chunks.
 ///
-/// A terminal gets every write at once. Otherwise writes are gathered up to 64 KiB, and flushed
-/// when that fills, when 20 ms have passed since the last delivery, before the guest waits, and
-/// at exit: output streams while a program runs, without a JS call per line.
+/// A terminal gets every write at once. Otherwise writes are gathered and delivered as the native
+/// `wrun` delivers them ([`runtime_core::host::FLUSH_BYTES`]): output streams while a program
+/// runs, without a JS call per line.
 pub struct JsOutput {
     callback: Option<js_sys::Function>,
     buf: Vec<u8>,
@@ -73,8 +73,7 @@ pub struct JsOutput {
     limit: usize,
 }
 
-const FLUSH_BYTES: usize = 64 * 1024;
-const FLUSH_MS: f64 = 20.0;
+const FLUSH_MS: f64 = FLUSH_INTERVAL_MS as f64;
 
 impl JsOutput {
     /// `limit` bounds what is collected: a program writing gigabytes must not take the page's

@@ -25,6 +25,6 @@
 pub mod cache;
 pub mod cli;
 pub mod engines;
-pub mod host_env;
+pub mod os_env;
 pub mod module_check;
 pub mod mounts;

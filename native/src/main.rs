@@ -10,7 +10,7 @@ use wasi_vfs::mem::MemFs;
 
 use wrun::cli::Cli;
 use wrun::engines::{self, Outcome, RunOptions};
-use wrun::{cache, host_env, module_check, mounts};
+use wrun::{cache, os_env, module_check, mounts};
 
 /// Exit status of a trapped program (128 + SIGABRT), as wasmtime.
 const EXIT_TRAP: u8 = 134;
@@ -38,7 +38,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     module_check::check(&wasm, cli.invoke.as_deref(), cli.max_memory, cli.unknown_imports_trap).with_context(module)?;
 
     // A deterministic run stamps files at time zero; otherwise files get real times.
-    let image = if cli.deterministic { MemFs::new() } else { MemFs::with_clock(std::rc::Rc::new(host_env::FsClock)) };
+    let image = if cli.deterministic { MemFs::new() } else { MemFs::with_clock(std::rc::Rc::new(os_env::FsClock)) };
     image.set_quota(Some(cli.fs_size));
     let deadline = cli.timeout.map(|t| std::time::Instant::now() + t);
     let (ctx, stdin) = build_ctx(&cli, &image, deadline)?;
@@ -68,7 +68,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(report(outcome, &cli))
 }
 
-fn build_ctx(cli: &Cli, image: &MemFs, deadline: Option<std::time::Instant>) -> anyhow::Result<(WasiCtx, host_env::Stdin)> {
+fn build_ctx(cli: &Cli, image: &MemFs, deadline: Option<std::time::Instant>) -> anyhow::Result<(WasiCtx, os_env::Stdin)> {
     use std::os::unix::ffi::OsStrExt;
 
     let mut b = WasiCtx::builder();
@@ -103,18 +103,18 @@ fn build_ctx(cli: &Cli, image: &MemFs, deadline: Option<std::time::Instant>) -> 
         let m = mounts::host_mount(&host, guest).context("--mapdir")?;
         b.preopen(m.guest, m.dir);
     }
-    let stdin = host_env::Stdin::new();
-    let (stdout, stderr) = host_env::Output::stdio();
+    let stdin = os_env::Stdin::new();
+    let (stdout, stderr) = os_env::Output::stdio();
     b.stdin(Box::new(stdin.clone())).stdout(Box::new(stdout)).stderr(Box::new(stderr));
-    b.waiter(Box::new(host_env::BlockingWaiter {
+    b.waiter(Box::new(os_env::BlockingWaiter {
         stdin: stdin.clone(),
-        clocks: host_env::SystemClocks::new(),
+        clocks: os_env::SystemClocks::new(),
         run_deadline: deadline,
     }));
     if cli.deterministic {
         b.deterministic(0);
     } else {
-        b.clocks(Box::new(host_env::SystemClocks::new())).entropy(Box::new(host_env::OsEntropy));
+        b.clocks(Box::new(os_env::SystemClocks::new())).entropy(Box::new(os_env::OsEntropy));
     }
     let ctx = b.build().map_err(|e| anyhow::anyhow!("cannot set up the program's environment: {e}"))?;
     Ok((ctx, stdin))

@@ -8,7 +8,7 @@ import { loadCore, watchCoreProgress } from './core.js';
 import { program, compileGuest, checkGuest, streamGuest } from './module.js';
 import { Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
-import { runInWorker, workerAvailable } from './host-worker.js';
+import { runInWorker, workerAvailable } from './worker-client.js';
 import { runOnWasmi } from './engine-wasmi.js';
 import { FileSystem, setCore } from './fs.js';
 import { configure } from './configure.js';

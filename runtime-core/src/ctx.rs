@@ -6,7 +6,7 @@ use wasi_vfs::{Dir, Errno};
 
 use crate::abi::{clockid, rights, Fd};
 use crate::fd_table::{Descriptor, Entry, FdTable, OpenDir, OpenFile};
-use crate::host::{Clocks, EmptyInput, Entropy, InputStream, NullOutput, OutputStream, SeededEntropy, SuspendingWaiter, Waiter};
+use crate::embedder::{Clocks, EmptyInput, Entropy, InputStream, NullOutput, OutputStream, SeededEntropy, SuspendingWaiter, Waiter};
 
 /// NUL-terminated strings laid out once, so `*_sizes_get` and `*_get` cannot disagree.
 ///
@@ -119,11 +119,11 @@ impl WasiCtx {
     }
 
     /// Waits for `deadline` (monotonic ns) or input. Virtual time just jumps to the deadline.
-    pub(crate) fn wait(&mut self, deadline: Option<u64>, input: bool) -> crate::host::Wake {
+    pub(crate) fn wait(&mut self, deadline: Option<u64>, input: bool) -> crate::embedder::Wake {
         self.flush_outputs();
         if let (TimeSource::Virtual { monotonic, .. }, Some(d)) = (&self.time, deadline) {
             monotonic.set(monotonic.get().max(d));
-            return crate::host::Wake::Retry;
+            return crate::embedder::Wake::Retry;
         }
         self.waiter.wait(deadline, input)
     }

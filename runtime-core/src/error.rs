@@ -22,7 +22,7 @@ pub enum SysError {
     #[error("would block")]
     WouldBlock,
     /// The run's time limit passed while the call waited (an embedder that blocks says so through
-    /// [`crate::host::Wake::Interrupted`]): the run stops.
+    /// [`crate::embedder::Wake::Interrupted`]): the run stops.
     #[error("interrupted: the run's time limit passed")]
     Interrupted,
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use wasi_vfs::{Dir, DirEntry, Errno, File, FileType};
 
 use crate::abi::{rights, Fd};
-use crate::host::{InputStream, OutputStream};
+use crate::embedder::{InputStream, OutputStream};
 
 /// Most descriptors a program may hold open at once (`EMFILE` past it).
 pub const MAX_FDS: u32 = 16_384;
@@ -157,7 +157,7 @@ impl FdTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::NullOutput;
+    use crate::embedder::NullOutput;
 
     fn out() -> Entry {
         Entry::stdout(Box::new(NullOutput))

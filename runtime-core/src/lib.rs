@@ -4,10 +4,10 @@
 //! through [`dispatch::call`] with the run's [`WasiCtx`] and a [`GuestMemory`] over the instance's
 //! memory; the [`dispatch::CallOutcome`] says what the engine does next.
 //! Everything WASI means — descriptors, paths, polling, clocks — lives here; the filesystem is a
-//! [`wasi_vfs`] tree; time, randomness, stdio and waiting come from the embedder ([`host`]).
+//! [`wasi_vfs`] tree; time, randomness, stdio and waiting come from the embedder ([`embedder`]).
 //!
 //! ```
-//! use runtime_core::{imports::{self, WasiFunc}, WasiCtx, host::CollectOutput};
+//! use runtime_core::{imports::{self, WasiFunc}, WasiCtx, embedder::CollectOutput};
 //!
 //! let out = CollectOutput::default();
 //! let mut b = WasiCtx::builder();
@@ -40,7 +40,7 @@ pub mod ctx;
 pub mod dispatch;
 pub mod error;
 pub mod fd_table;
-pub mod host;
+pub mod embedder;
 pub mod imports;
 #[cfg(feature = "wasmi")]
 pub mod interpreter;

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is the test failing
 
 use proptest::prelude::*;
-use runtime_core::host::{BytesInput, CollectOutput};
+use runtime_core::embedder::{BytesInput, CollectOutput};
 use runtime_core::{imports, WasiCtx, WasiFunc};
 use wasi_vfs::host::HostDir;
 use wasi_vfs::mem::MemFs;

@@ -13,7 +13,7 @@
 
 mod errors;
 mod fs;
-mod host;
+mod js_env;
 mod memory;
 mod memory_cap;
 mod module_check;

@@ -4,14 +4,14 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::WebAssembly;
-use runtime_core::host::CollectOutput;
+use runtime_core::embedder::CollectOutput;
 use runtime_core::dispatch::{self, CallOutcome, RawArgs};
 use runtime_core::{imports, WasiCtx, WasiCtxBuilder, WasiFunc};
 use wasm_bindgen::prelude::*;
 
 use crate::errors::error;
 use crate::fs::FileSystem;
-use crate::host::{BrowserClocks, BrowserEntropy, JsOutput, JsStdin, RecordingWaiter, StdinQueue, WaitRequest};
+use crate::js_env::{BrowserClocks, BrowserEntropy, JsOutput, JsStdin, RecordingWaiter, StdinQueue, WaitRequest};
 use crate::memory::JsMemory;
 
 /// [`WasiSession::call`] result: the program called `proc_exit` (see `exitCode`).

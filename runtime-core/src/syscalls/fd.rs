@@ -9,7 +9,7 @@ use crate::abi::{fdflags, rights, whence};
 use crate::ctx::WasiCtx;
 use crate::error::{SysError, SysResult};
 use crate::fd_table::Descriptor;
-use crate::host::Wake;
+use crate::embedder::Wake;
 use crate::memory::{GuestMemory, IoVecs, MemoryExt, Out};
 
 /// Largest single transfer; bigger requests complete partially, as POSIX allows, so the host

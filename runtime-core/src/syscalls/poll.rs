@@ -14,7 +14,7 @@ use crate::abi::{self, clockid, eventrwflags, eventtype, layout, subclockflags};
 use crate::ctx::WasiCtx;
 use crate::error::{SysError, SysResult};
 use crate::fd_table::Descriptor;
-use crate::host::Wake;
+use crate::embedder::Wake;
 use crate::memory::{GuestMemory, MemoryExt, Out};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

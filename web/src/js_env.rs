@@ -1,4 +1,4 @@
-//! The browser's side of runtime-core's host traits: `performance`/`Date` clocks,
+//! The browser's side of runtime-core's embedder traits: `performance`/`Date` clocks,
 //! `crypto.getRandomValues`, stdout/stderr delivered to JS callbacks, stdin fed from JS, and a
 //! waiter that never blocks (it records what the guest waits for and asks to suspend).
 
@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use std::task::Poll;
 
-use runtime_core::host::{Clocks, Entropy, InputStream, OutputStream, Waiter, Wake, FLUSH_BYTES, FLUSH_INTERVAL_MS};
+use runtime_core::embedder::{Clocks, Entropy, InputStream, OutputStream, Waiter, Wake, FLUSH_BYTES, FLUSH_INTERVAL_MS};
 use runtime_core::Errno;
 use wasm_bindgen::prelude::*;
 
@@ -57,7 +57,7 @@ impl Entropy for BrowserEntropy {
 /// Output delivered to a JS callback as `Uint8Array` chunks.
 ///
 /// A terminal gets every write at once. Otherwise writes are gathered and delivered as the native
-/// `wrun` delivers them ([`runtime_core::host::FLUSH_BYTES`]): output streams while a program
+/// `wrun` delivers them ([`runtime_core::embedder::FLUSH_BYTES`]): output streams while a program
 /// runs, without a JS call per line.
 pub struct JsOutput {
     callback: Option<js_sys::Function>,

@@ -1,4 +1,4 @@
-//! The native embedder's side of runtime-core's host traits: system clocks, OS randomness,
+//! The native embedder's side of runtime-core's embedder traits: system clocks, OS randomness,
 //! streamed stdio, and a waiter that simply blocks the thread.
 
 use std::cell::RefCell;
@@ -8,7 +8,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
 use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use runtime_core::host::{Clocks, Entropy, InputStream, OutputStream, Waiter, Wake};
+use runtime_core::embedder::{Clocks, Entropy, InputStream, OutputStream, Waiter, Wake};
 use runtime_core::Errno;
 
 /// `SystemTime` for realtime, `Instant` for monotonic.
@@ -191,9 +191,9 @@ impl Waiter for BlockingWaiter {
 
 /// How long written output may sit in the buffer before it is flushed anyway, so a slow program's
 /// progress still streams when stdout is a pipe.
-const FLUSH_AFTER: Duration = Duration::from_millis(runtime_core::host::FLUSH_INTERVAL_MS);
+const FLUSH_AFTER: Duration = Duration::from_millis(runtime_core::embedder::FLUSH_INTERVAL_MS);
 
-/// Buffered host stdout or stderr, as [`runtime_core::host::FLUSH_BYTES`] says for every
+/// Buffered host stdout or stderr, as [`runtime_core::embedder::FLUSH_BYTES`] says for every
 /// embedder: a terminal gets every write at once; a pipe or file gets 64 KiB chunks, flushed at
 /// the latest after [`FLUSH_AFTER`], before the program waits for input, and when it ends.
 pub struct Output {
@@ -220,7 +220,7 @@ impl OutputState {
     }
 }
 
-const BUF_SIZE: usize = runtime_core::host::FLUSH_BYTES;
+const BUF_SIZE: usize = runtime_core::embedder::FLUSH_BYTES;
 
 impl Output {
     /// The host's stdout and stderr, stderr flushing stdout before it writes.

@@ -68,10 +68,6 @@ impl<const N: usize> Out<N> {
         mem.check(ptr, N as u64)?;
         Ok(Out(ptr))
     }
-    /// The guest address.
-    pub fn ptr(self) -> u32 {
-        self.0
-    }
     /// Writes the result. (Memories only grow, so the range checked at decoding still holds.)
     pub fn write(self, mem: &mut dyn GuestMemory, bytes: &[u8; N]) -> SysResult<()> {
         mem.write_bytes(self.0, bytes)

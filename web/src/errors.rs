@@ -4,9 +4,10 @@
 use runtime_core::Errno;
 use wasm_bindgen::JsValue;
 
-/// POSIX-style name of an errno, as Node's `err.code`.
+/// POSIX-style name of an errno, as Node's `err.code`. (The names are ASCII: the ASCII upper-casing
+/// keeps Unicode's case tables out of the download.)
 pub fn errno_code(e: Errno) -> String {
-    format!("E{:?}", e).to_uppercase()
+    format!("E{:?}", e).to_ascii_uppercase()
 }
 
 /// An `Error` for a failed filesystem operation: `ENOENT: no such file or directory, open '/x'`.

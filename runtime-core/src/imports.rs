@@ -176,6 +176,17 @@ impl WasiFunc {
         WasiFunc::ALL.iter().copied().find(|f| f.name() == name)
     }
 
+    /// Whether `module::name` is a WASI function this table provides.
+    pub fn provides(module: &str, name: &str) -> bool {
+        module == MODULE && WasiFunc::from_name(name).is_some()
+    }
+
+    /// The trap of a call to an import that is not provided, under `--unknown-imports-trap`: the
+    /// same words from every engine.
+    pub fn unknown_import_called(module: &str, name: &str) -> String {
+        format!("called `{module}::{name}`, an import wrun does not provide (--unknown-imports-trap)")
+    }
+
     /// Whether the function returns an `i32` errno (all but `proc_exit`).
     pub fn returns_errno(self) -> bool {
         self != WasiFunc::ProcExit

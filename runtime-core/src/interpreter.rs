@@ -9,7 +9,7 @@
 
 use wasmi::errors::HostError;
 use wasmi::{
-    Caller, Config, CustomFuelCosts, Engine, Error, Extern, ExternType, Func, FuncType, Instance, Linker, Memory, Module,
+    AsContextMut, StoreContextMut, Caller, Config, CustomFuelCosts, Engine, Error, Extern, ExternType, Func, FuncType, Instance, Linker, Memory, Module,
     ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store, TrapCode, Val, ValType,
 };
 
@@ -137,12 +137,17 @@ fn raw(v: &Val) -> u64 {
 /// Makes the call with the instance's memory, or an empty one before the memory is known.
 fn call_wasi<S: WasiHost>(caller: &mut Caller<'_, State<S>>, func: WasiFunc, args: &RawArgs) -> CallOutcome {
     let memory = caller.data().memory.or_else(|| caller.get_export("memory").and_then(Extern::into_memory));
+    call_with(caller.as_context_mut(), memory, func, args)
+}
+
+/// Makes the call over `memory` (or an empty one), from a host function or between steps alike.
+fn call_with<S: WasiHost>(mut store: StoreContextMut<'_, State<S>>, memory: Option<Memory>, func: WasiFunc, args: &RawArgs) -> CallOutcome {
     match memory {
         Some(m) => {
-            let (data, state) = m.data_and_store_mut(caller);
+            let (data, state) = m.data_and_store_mut(store);
             dispatch::call(state.host.wasi(), &mut { data }, func, args)
         }
-        None => dispatch::call(caller.data_mut().host.wasi(), &mut (&mut [][..]), func, args),
+        None => dispatch::call(store.data_mut().host.wasi(), &mut (&mut [][..]), func, args),
     }
 }
 
@@ -187,9 +192,8 @@ fn linker<S: WasiHost>(engine: &Engine) -> Result<Linker<State<S>>, Error> {
 /// Links every function import that is not WASI's to a trap that names it.
 fn trap_unknown_imports<S: WasiHost>(linker: &mut Linker<State<S>>, module: &Module) -> Result<(), Error> {
     for import in module.imports() {
-        let wasi = import.module() == imports::MODULE && WasiFunc::from_name(import.name()).is_some();
-        if let (false, ExternType::Func(ty)) = (wasi, import.ty()) {
-            let message = format!("called `{}::{}`, an import wrun does not provide (--unknown-imports-trap)", import.module(), import.name());
+        if let (false, ExternType::Func(ty)) = (WasiFunc::provides(import.module(), import.name()), import.ty()) {
+            let message = WasiFunc::unknown_import_called(import.module(), import.name());
             linker.func_new(import.module(), import.name(), ty.clone(), move |_, _, _| Err(Error::host(HostStop::Trap(message.clone()))))?;
         }
     }
@@ -328,13 +332,8 @@ impl<S: WasiHost> Interpreter<S> {
 
     /// The suspended call, made again now.
     fn retry(&mut self, func: WasiFunc, args: &RawArgs) -> CallOutcome {
-        match self.store.data().memory {
-            Some(m) => {
-                let (data, state) = m.data_and_store_mut(&mut self.store);
-                dispatch::call(state.host.wasi(), &mut { data }, func, args)
-            }
-            None => dispatch::call(self.store.data_mut().host.wasi(), &mut (&mut [][..]), func, args),
-        }
+        let memory = self.store.data().memory;
+        call_with(self.store.as_context_mut(), memory, func, args)
     }
 
     fn end(&mut self, step: Step) -> Step {

@@ -93,9 +93,8 @@ fn raw(v: &Val) -> u64 {
 /// words the wasmi engine uses too.
 fn trap_unknown_imports(linker: &mut Linker<HostState>, module: &Module) -> wasmtime::Result<()> {
     for import in module.imports() {
-        let wasi = import.module() == imports::MODULE && WasiFunc::from_name(import.name()).is_some();
-        if let (false, wasmtime::ExternType::Func(ty)) = (wasi, import.ty()) {
-            let message = format!("called `{}::{}`, an import wrun does not provide (--unknown-imports-trap)", import.module(), import.name());
+        if let (false, wasmtime::ExternType::Func(ty)) = (WasiFunc::provides(import.module(), import.name()), import.ty()) {
+            let message = WasiFunc::unknown_import_called(import.module(), import.name());
             linker.func_new(import.module(), import.name(), ty, move |_, _, _| Err(format_err!("{message}")))?;
         }
     }

@@ -48,7 +48,7 @@ impl MemDir {
         // (POSIX says so "regardless of the contents of the symbolic link").
         let excl = opts.create && opts.exclusive;
         let follow = (opts.follow || path.ends_with('/')) && !excl;
-        if opts.create {
+        if opts.create && path.ends_with('/') {
             // O_CREAT with a trailing slash after a name is EISDIR on Linux whatever the name
             // names (a file, a directory, a symlink loop, nothing), once its directory is found,
             // before the name is looked at. A path ending in `./` or `../` names a directory

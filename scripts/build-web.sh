@@ -4,18 +4,38 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=npm/src/core
 mkdir -p "$out"
-# Two builds of the same crate: the core every page loads, and the wasmi add-on loaded on demand.
-for variant in wrun_web wrun_web_wasmi; do
-    features=""
-    [ "$variant" = wrun_web_wasmi ] && features="--features wasmi"
-    cargo build --quiet -p wrun-web --target wasm32-unknown-unknown --profile web $features
-    wasm-bindgen --target web --omit-default-module-path --out-dir "$out" --out-name "$variant" target/wasm32-unknown-unknown/web/wrun_web.wasm
+# Three builds of the same crate: the core every page loads, the one Node loads (with directories
+# of a Node-`fs`-like object: host directories for the WASI polyfill; 8 KB gzip more), and the
+# wasmi add-on loaded on demand. The first two share one JS glue: the Node build's, which must
+# hold all of the browser build's (checked below), the rest being imports that build never makes.
+wasm_opt() {
     # Debian's binaryen 108 corrupts wasm-bindgen output: use the npm one (wasm-opt 132).
     if [ -x npm/node_modules/.bin/wasm-opt ]; then
         npm/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-            --enable-mutable-globals --enable-reference-types --enable-multivalue \
-            "$out/${variant}_bg.wasm" -o "$out/${variant}_bg.wasm"
+            --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$1"
     fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for variant in wrun_web_node wrun_web wrun_web_wasmi; do
+    case $variant in
+        wrun_web_node) features="--features path-api" name=wrun_web dir="$out" ;;
+        wrun_web) features="" name=wrun_web dir="$tmp" ;;
+        wrun_web_wasmi) features="--features wasmi" name=wrun_web_wasmi dir="$out" ;;
+    esac
+    cargo build --quiet -p wrun-web --target wasm32-unknown-unknown --profile web $features
+    wasm-bindgen --target web --omit-default-module-path --out-dir "$dir" --out-name "$name" target/wasm32-unknown-unknown/web/wrun_web.wasm
+    case $variant in
+        wrun_web_node) mv "$out/wrun_web_bg.wasm" "$out/wrun_web_node_bg.wasm" ;;
+        wrun_web)
+            if diff "$tmp/wrun_web.js" "$out/wrun_web.js" | grep -q '^<'; then
+                echo "the browser build's JS glue is not part of the Node build's:" >&2
+                diff "$tmp/wrun_web.js" "$out/wrun_web.js" | grep '^<' >&2
+                exit 1
+            fi
+            mv "$tmp/wrun_web_bg.wasm" "$out/wrun_web_bg.wasm" ;;
+    esac
+    wasm_opt "$out/${variant}_bg.wasm"
     raw=$(stat -c %s "$out/${variant}_bg.wasm")
     gz=$(gzip -9 -c "$out/${variant}_bg.wasm" | wc -c)
     echo "$variant: $raw bytes, $gz gzip"

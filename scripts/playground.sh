@@ -42,11 +42,11 @@ log "building the tools"
 log "vite build → $out"
 (cd playground && npx vite build --logLevel warn --outDir "$out" --emptyOutDir)
 
-# What a first visit downloads, gzip -9: everything but the tools (fetched on first use) and the
-# wasmi engine (fetched only by browsers without JSPI).
+# What a first visit downloads, gzip -9: everything but the tools (fetched on first use), the
+# wasmi engine (fetched only by browsers without JSPI) and the core's Node build (never by a page).
 gz() { gzip -9 -c "$1" | wc -c; }
 sum() { local n=0 f; while IFS= read -r f; do n=$((n + $(gz "$f"))); done; echo $((n / 1024)); }
-log "first visit: $(find "$out" -type f ! -path "$out/bin/*.wasm" ! -name '*wasmi*' | sum) KiB gzip;" \
+log "first visit: $(find "$out" -type f ! -path "$out/bin/*.wasm" ! -name '*wasmi*' ! -name '*_node_*' | sum) KiB gzip;" \
     "wasmi (no JSPI only): $(find "$out" -type f -name '*wasmi*' | sum) KiB; tools on first use:" \
     "$(for f in "$out"/bin/*.wasm; do printf '%s %s KiB, ' "$(basename "$f" .wasm)" $(($(gz "$f") / 1024)); done | sed 's/, $//')"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine (setup included):
-#   1. Rust: unit tests, the guest suite on 3 engines x host/in-memory files, CLI and escape suites,
+#   1. Rust: unit tests, the guest suite on 3 engines x host/in-memory files, CLI and escape suites
+#      (the escape cases also through the npm package's WASI on real directories in Node),
 #      and the four fuzz targets' bodies replayed over their committed corpus and past findings
 #      (fuzzing/tests/corpus.rs; fuzzing itself needs nightly and minutes: scripts/fuzz.sh)
 #   2. the shared core builds for wasm32-unknown-unknown
@@ -19,8 +20,11 @@ section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 section "runtime-core and wasi-vfs build for wasm32-unknown-unknown"
 cargo build --release --quiet -p runtime-core -p wasi-vfs --target wasm32-unknown-unknown
 
+section "browser core and npm package build (the escape suite runs its cases through it too)"
+./scripts/build-web.sh
+
 section "cargo test (release: one build of wasmtime serves the tests and the parity runner)"
-cargo test --release --workspace --all-features 2>&1 | tee -a "$log"
+WRUN_REQUIRE_NODE=1 cargo test --release --workspace --all-features 2>&1 | tee -a "$log"
 
 section "browser core under wasm-bindgen-test: Node, then headless Chrome"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
@@ -29,8 +33,7 @@ cargo test -p wrun-web --target wasm32-unknown-unknown 2>&1 | tee -a "$log"
     cargo test -p wrun-web --target wasm32-unknown-unknown --test core 2>&1) | tee -a "$log"
 unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
 
-section "npm package: build, then Node and Chromium tests"
-./scripts/build-web.sh
+section "npm package: Node and Chromium tests"
 (cd npm && node --test --test-reporter=spec test/ 2>&1) | tee -a "$log"
 
 section "parity: wrun (cranelift, winch, wasmi) = Node = Chromium"

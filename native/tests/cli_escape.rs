@@ -200,3 +200,32 @@ fn escapes_through_the_guest_abi_fail_on_every_engine_and_backing() {
     }
     println!("{attempts} escape attempts, none escaped");
 }
+
+/// The same cases through the npm package's `WASI` in Node, whose `preopens` are real directories
+/// (as node:wasi's are) that the polyfill confines. Needs Node and `npm/dist` (scripts/build-web.sh);
+/// without them this is skipped, unless `WRUN_REQUIRE_NODE` is set (the README's test command).
+#[test]
+fn escapes_through_the_node_wasi_polyfill_fail() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let runner = root.join("tests/escape/node-wasi.mjs");
+    let node_ok = std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !node_ok || !root.join("npm/dist/index.js").exists() {
+        assert!(std::env::var_os("WRUN_REQUIRE_NODE").is_none(), "WRUN_REQUIRE_NODE is set but node or npm/dist is missing");
+        println!("skipped: node or npm/dist missing");
+        return;
+    }
+    let mut attempts = 0;
+    for case in cases() {
+        let sb = Sandbox::new();
+        let wasm = sb.file("escape.wasm", wat::parse_str(program(&case.calls)).expect("wat"));
+        let outer = host_world(&sb);
+        let label = format!("{} through WASI in Node", case.name);
+        let out = std::process::Command::new("node").current_dir(sb.path()).arg(&runner).arg(&wasm).arg(outer.join("root")).output().expect("node");
+        let status = out.status.code().unwrap_or(-1);
+        assert!(case.want.contains(&status), "{label}: exit {status} (errno), want one of {:?}\n{}", case.want, String::from_utf8_lossy(&out.stderr));
+        assert_outside_untouched(&outer, &label);
+        attempts += 1;
+    }
+    println!("{attempts} escape attempts through node, none escaped");
+}
+

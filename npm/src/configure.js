@@ -1,5 +1,6 @@
 // Turns run options into a core SessionBuilder; shared by the main thread and the worker.
 import { WrunError } from './errors.js';
+import { isNodeFsLike, pathApi } from './path-api.js';
 
 function envPairs(env) {
   if (Array.isArray(env)) return env.map((kv) => { const i = kv.indexOf('='); return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)]; });
@@ -12,9 +13,15 @@ export function configure(core, opts, fs, { onStdout, onStderr } = {}) {
   for (const a of opts.args ?? [opts.name ?? 'program.wasm']) b.arg(String(a));
   for (const [k, v] of envPairs(opts.env)) b.env(k, String(v ?? ''));
   const preopens = opts.preopens ?? (fs ? { '/': '/' } : {});
+  // A Node-`fs`-like object: one adapter for all its preopens (a rename between two is a rename).
+  const api = isNodeFsLike(fs) ? pathApi(fs) : null;
+  if (api && !core.SessionBuilder.hasPathApi()) {
+    throw new WrunError('link', 'a Node-fs-like `fs` (node:fs, memfs) is mounted in Node only; in a page, give a wrun FileSystem as `fs`');
+  }
   for (const [guest, fsPath] of Object.entries(preopens)) {
     if (!fs) throw new WrunError('link', 'preopens need a FileSystem (the fs option)');
-    b.preopen(guest, fs.raw, fsPath);
+    if (api) b.preopenPaths(guest, api, String(fsPath));
+    else b.preopen(guest, fs.raw, fsPath);
   }
   b.tty(!!opts.tty, !!opts.tty);
   if (onStdout) b.onStdout(onStdout);

@@ -142,6 +142,18 @@ export declare function run(program: Program, options?: RunOptions): Promise<Run
 /** Starts a program with an open stdin. */
 export declare function spawn(program: Program, options?: RunOptions): Process;
 
+/** The synchronous calls of Node's `fs` the WASI polyfill makes on a Node-`fs`-like object (memfs has them all). */
+export interface NodeFsLike {
+  openSync(path: string, flags: number, mode?: number): number;
+  lstatSync(path: string, options?: { bigint?: boolean }): unknown;
+  fstatSync(fd: number, options?: { bigint?: boolean }): unknown;
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  closeSync(fd: number): void;
+  readdirSync(path: string): unknown[];
+  [name: string]: unknown;
+}
+
 /** Options of the `WASI` polyfill: `node:wasi`'s, and wrun's own. */
 export interface WASIOptions {
   /** Only 'preview1' (`wasi_snapshot_preview1`); the default. */
@@ -149,7 +161,11 @@ export interface WASIOptions {
   /** The program's arguments, name first (default none). */
   args?: string[];
   env?: Record<string, string> | string[];
-  /** `{ guestPath: pathInFs }`. Paths are in `fs` (an empty in-memory one if none is given), never on the host. */
+  /**
+   * `{ guestPath: pathInFs }`. Without `fs`: real directories in Node (as node:wasi's, relative
+   * ones from the current directory), but confined to each preopen (`..`, absolute symlinks and
+   * symlinks leading out are refused); directories of an empty in-memory tree in a page.
+   */
   preopens?: Record<string, string>;
   /** `start()` returns the status given to `proc_exit` (default true); false exits the Node process with it. */
   returnOnExit?: boolean;
@@ -158,7 +174,8 @@ export interface WASIOptions {
   stderr?: number;
   /** All of stdin, read by the program until its end (default: empty). */
   stdin?: string | Uint8Array;
-  fs?: FileSystem;
+  /** Where `preopens` point: a wrun FileSystem, or in Node a Node-`fs`-like object (`node:fs`, memfs). */
+  fs?: FileSystem | NodeFsLike;
   /** Receive output as it is written (default: the process's stdout/stderr in Node, the console in a page). */
   onStdout?: (chunk: Uint8Array) => void;
   onStderr?: (chunk: Uint8Array) => void;

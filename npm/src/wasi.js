@@ -2,8 +2,9 @@
 // module itself and only asks for WASI's imports (napi-rs bindings through emnapi, ruby.wasm,
 // SwiftWasm's JavaScriptKit, GHC's wasm backend, Extism...). It runs on the same core and the same
 // import glue as `run` (engine.js's buildImports, the core's session.call): only the lifecycle
-// below is its own. Unlike `node:wasi` it is a sandbox: files live in a wrun FileSystem, never on
-// the host.
+// below is its own. Unlike `node:wasi` it is a sandbox: files live in a wrun FileSystem, or in
+// host directories (Node) and Node-`fs`-like objects whose paths the core confines to each
+// preopen, as `wrun --dir` does.
 //
 //   import { WASI } from 'wrun';
 //   const wasi = new WASI({ version: 'preview1', args: ['tool'], env: { LANG: 'C' } });
@@ -77,8 +78,9 @@ export class WASI {
 
   /**
    * Options as `node:wasi`'s: `version` ('preview1'), `args`, `env`, `preopens`
-   * ({ guestPath: pathInFs }), `returnOnExit` (default true), `stdout`/`stderr` (fd numbers, Node
-   * only). And wrun's own: `fs` (a FileSystem; preopens without one get an empty one), `stdin`
+   * ({ guestPath: pathInFs }: without `fs`, host directories in Node and directories of an empty
+   * FileSystem in a page), `returnOnExit` (default true), `stdout`/`stderr` (fd numbers, Node
+   * only). And wrun's own: `fs` (a FileSystem, or a Node-`fs`-like object: `node:fs`, memfs), `stdin`
    * (string or bytes, then end of input), `onStdout`/`onStderr` (receive Uint8Array chunks),
    * `tty`, `deterministic` (a seed), `maxOutputBytes`, and `interactive`: stdin stays open for
    * `wasi.stdin.write()` while the program runs, which it can wait for through the suspending
@@ -100,11 +102,22 @@ export class WASI {
     this.#core = core;
     this.#returnOnExit = options.returnOnExit ?? true;
     let fs = options.fs ?? null;
-    if (!fs && options.preopens && Object.keys(options.preopens).length) {
-      fs = new FileSystem();
-      for (const path of Object.values(options.preopens)) if (path !== '/') fs.mkdir(path, { recursive: true });
+    let preopens = options.preopens;
+    if (!fs && preopens && Object.keys(preopens).length) {
+      const nodeFs = globalThis.process?.getBuiltinModule?.('fs');
+      if (nodeFs) {
+        // As node:wasi: real directories, relative ones from the current directory; unlike it,
+        // confined (the core resolves every path itself; see path-api.js).
+        const { resolve } = globalThis.process.getBuiltinModule('path');
+        fs = nodeFs;
+        preopens = Object.fromEntries(Object.entries(preopens).map(([guest, host]) => [guest, resolve(String(host))]));
+      } else {
+        // A page has no host directories: an empty in-memory tree with those directories.
+        fs = new FileSystem();
+        for (const path of Object.values(preopens)) if (path !== '/') fs.mkdir(path, { recursive: true });
+      }
     }
-    const opts = { ...options, args: options.args ?? [], preopens: options.preopens ?? (fs ? { '/': '/' } : {}) };
+    const opts = { ...options, args: options.args ?? [], preopens: preopens ?? (fs ? { '/': '/' } : {}) };
     const onStdout = options.onStdout ?? defaultSink(options.stdout ?? 1, console.log);
     const onStderr = options.onStderr ?? defaultSink(options.stderr ?? 2, console.error);
     const builder = configure(core, opts, fs, { onStdout, onStderr });

@@ -3,12 +3,23 @@
 // (and shared) memory through initialize(), WASI calls from exports afterwards.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WASI as NodeWASI } from 'node:wasi';
 import { WASI, FileSystem, WrunError, hasJSPI } from '../dist/index.js';
 import { expectedStdout, guest, wat, REPO } from './helpers.mjs';
 
 const decoder = new TextDecoder();
+// memfs, a Node-fs-like object, from the real-modules set scripts/setup.sh installs.
+const memfs = (() => {
+  try {
+    return createRequire(new URL('./real-modules/package.json', import.meta.url))('memfs');
+  } catch {
+    return null;
+  }
+})();
 
 /** A WASI whose output is collected: `{ wasi, out(), err() }`. */
 function collecting(options = {}) {
@@ -25,6 +36,26 @@ function collecting(options = {}) {
 
 const FD_WRITE = '(import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))';
 const PROC_EXIT = '(import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))';
+
+/** A command that creates `out.txt` in the first preopen (fd 3) and writes a line to it. */
+const writeOutTxt = `(module ${FD_WRITE}
+  (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "out.txt")
+  (data (i32.const 200) "written by the guest\\n")
+  (func (export "_start")
+    (if (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 7) (i32.const 1) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 16))
+      (then unreachable))
+    (i32.store (i32.const 0) (i32.const 200)) (i32.store (i32.const 4) (i32.const 21))
+    (if (call $write (i32.load (i32.const 16)) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))))`;
+
+/** A command that opens `path` in the first preopen, following symlinks, and exits with the errno. */
+const openProbe = (path) => `(module ${PROC_EXIT}
+  (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "${path}")
+  (func (export "_start")
+    (call $exit (call $open (i32.const 3) (i32.const 1) (i32.const 100) (i32.const ${path.length}) (i32.const 0) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 16)))))`;
 
 /** A reactor whose memory is imported (`memory` is `(memory 1)` or a shared one) and whose
  * `greet` export writes a line and returns what the host's `env.twice` makes of 21. */
@@ -68,6 +99,48 @@ describe('WASI polyfill (node:wasi shape)', () => {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(guest('fs_std')), wasi.getImportObject());
     assert.equal(wasi.start(instance), 0);
     assert.equal(out(), expectedStdout('rust', 'fs_std'));
+  });
+
+  test('preopens without fs are real directories in Node (as node:wasi\'s), confined to them', async () => {
+    const outer = mkdtempSync(join(tmpdir(), 'wrun-wasi-host-'));
+    try {
+      mkdirSync(join(outer, 'scratch'));
+      writeFileSync(join(outer, 'secret'), 'secret');
+      const preopens = { '/scratch': join(outer, 'scratch') };
+      const { wasi, out } = collecting({ args: ['fs_std'], preopens });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(guest('fs_std')), wasi.getImportObject());
+      assert.equal(wasi.start(instance), 0);
+      assert.equal(out(), expectedStdout('rust', 'fs_std'));
+      // What a program writes is on disk.
+      const w = collecting({ preopens });
+      assert.equal(w.wasi.start(new WebAssembly.Instance(new WebAssembly.Module(await wat(writeOutTxt)), w.wasi.getImportObject())), 0);
+      assert.equal(readFileSync(join(outer, 'scratch/out.txt'), 'utf8'), 'written by the guest\n');
+      // Symlinks planted from outside lead nowhere: opening through them is EPERM (63).
+      symlinkSync(join(outer, 'secret'), join(outer, 'scratch/abs'));
+      symlinkSync('../secret', join(outer, 'scratch/up'));
+      for (const path of ['abs', 'up', '../secret', 'up/../scratch/out.txt']) {
+        const r = collecting({ preopens });
+        const probe = new WebAssembly.Instance(new WebAssembly.Module(await wat(openProbe(path))), r.wasi.getImportObject());
+        assert.equal(r.wasi.start(probe), 63, path);
+      }
+      const r = collecting({ preopens });
+      assert.equal(r.wasi.start(new WebAssembly.Instance(new WebAssembly.Module(await wat(openProbe('out.txt'))), r.wasi.getImportObject())), 0);
+      assert.equal(readFileSync(join(outer, 'secret'), 'utf8'), 'secret');
+    } finally {
+      rmSync(outer, { recursive: true, force: true });
+    }
+  });
+
+  test('fs may be a Node-fs-like object (memfs): preopens name its directories', { skip: !memfs && 'memfs not installed (scripts/setup.sh)' }, async () => {
+    const vol = memfs.Volume.fromJSON({ '/work/scratch': null });
+    const mfs = memfs.createFsFromVolume(vol);
+    const { wasi, out } = collecting({ args: ['fs_std'], fs: mfs, preopens: { '/scratch': '/work/scratch' } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(guest('fs_std')), wasi.getImportObject());
+    assert.equal(wasi.start(instance), 0);
+    assert.equal(out(), expectedStdout('rust', 'fs_std'));
+    const w = collecting({ fs: mfs, preopens: { '/scratch': '/work/scratch' } });
+    assert.equal(w.wasi.start(new WebAssembly.Instance(new WebAssembly.Module(await wat(writeOutTxt)), w.wasi.getImportObject())), 0);
+    assert.equal(mfs.readFileSync('/work/scratch/out.txt', 'utf8'), 'written by the guest\n');
   });
 
   for (const [label, memoryType, memory] of [

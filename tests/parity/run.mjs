@@ -1,7 +1,7 @@
 // Parity: every guest program in tests/guests must give byte-identical stdout, the same stderr
 // (what the program wrote) and the same exit status under `wrun` (each engine), the npm package
 // in Node, and the npm package in headless Chromium; and through the package's WASI polyfill (in
-// Node and in Chromium), whose exit status follows node:wasi's conventions (the status as the
+// Node, on a FileSystem and on real directories, and in Chromium), whose exit status follows node:wasi's conventions (the status as the
 // program gave it, a trap as an exception) and must mean what `run` reports (134 for a trap, 1 for
 // a status past 125). Node's own node:wasi runs each guest too, for comparison: where it differs
 // (it cannot poll stdin, for one), that is shown and not counted. Prints a table; exits 1 on any
@@ -55,11 +55,27 @@ async function runNode(g) {
   }
 }
 
-/** The guest through the package's WASI polyfill, in this process. */
-async function runWasiPolyfill(g) {
-  const fs = await FileSystem.create();
+/**
+ * The guest through the package's WASI polyfill, in this process: on a FileSystem, or (`host`) on
+ * real temporary directories as node:wasi's preopens are, which the polyfill confines.
+ */
+async function runWasiPolyfill(g, { host = false } = {}) {
+  const fs = host ? undefined : await FileSystem.create();
+  const scratch = host ? mkdtempSync(path.join(tmpdir(), 'parity-wasi-host-')) : null;
   const preopens = {};
-  for (const d of g.spec.dirs) { fs.mkdir(`/${d}`); preopens[`/${d}`] = `/${d}`; }
+  for (const d of g.spec.dirs) {
+    if (host) mkdirSync(path.join(scratch, d));
+    else fs.mkdir(`/${d}`);
+    preopens[`/${d}`] = host ? path.join(scratch, d) : `/${d}`;
+  }
+  try {
+    return await startWasi(g, fs, preopens);
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function startWasi(g, fs, preopens) {
   const env = Object.fromEntries(g.spec.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   const out = [];
   const err = [];
@@ -102,9 +118,9 @@ async function runWasiChromium(g) {
   return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr };
 }
 
-const columns = ['cranelift', 'winch', 'wasmi', 'node', 'chromium', 'WASI node', 'WASI chromium', 'node:wasi'];
+const columns = ['cranelift', 'winch', 'wasmi', 'node', 'chromium', 'WASI node', 'WASI node host dirs', 'WASI chromium', 'node:wasi'];
 /** Columns whose exit status follows node:wasi's conventions. */
-const wasiFamily = new Set(['WASI node', 'WASI chromium', 'node:wasi']);
+const wasiFamily = new Set(['WASI node', 'WASI node host dirs', 'WASI chromium', 'node:wasi']);
 /** What `run` reports for a node:wasi-style status. */
 const asWrunReports = (exit) => (exit === 'trap' ? 134 : /^-?\d+$/.test(exit) ? (Number(exit) < 0 || Number(exit) > 125 ? 1 : Number(exit)) : exit);
 /** Shown, not counted. */
@@ -120,6 +136,7 @@ for (const g of guests) {
     node: await runNode(g),
     chromium: await runChromium(g),
     'WASI node': await runWasiPolyfill(g),
+    'WASI node host dirs': await runWasiPolyfill(g, { host: true }),
     'WASI chromium': await runWasiChromium(g),
     'node:wasi': runNodeWasi(g),
   };
@@ -127,7 +144,7 @@ for (const g of guests) {
   const cells = columns.map((c) => {
     const r = results[c];
     const exit = wasiFamily.has(c) ? asWrunReports(r.exit) : r.exit;
-    const exitRef = c === 'WASI chromium' || c === 'node:wasi' ? results['WASI node'].exit : null;
+    const exitRef = c === 'WASI chromium' || c === 'WASI node host dirs' || c === 'node:wasi' ? results['WASI node'].exit : null;
     const same = exit === ref.exit && (exitRef === null || r.exit === exitRef)
       && Buffer.compare(r.stdout, ref.stdout) === 0 && r.stderr === ref.stderr;
     const expected = exit === g.spec.exit && (g.stdout === null || r.stdout.toString() === g.stdout)

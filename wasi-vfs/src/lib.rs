@@ -9,6 +9,7 @@
 //! | read-only view of any directory | [`readonly::ReadOnlyDir`] | everywhere |
 //! | overlay: read-only lower, writable upper | [`overlay::OverlayDir`] | everywhere |
 //! | host directory, confined with cap-std | `host::HostDir` | native, feature `host` |
+//! | directory of a path-based API (Node's `fs`, memfs) | [`pathfs::PathDir`] | the web library's WASI polyfill |
 //!
 //! Paths given to a [`Dir`] are *relative* to it and may never resolve outside it: `..` past the
 //! directory, absolute paths and symlinks that lead out are refused with [`Errno::Perm`] (as
@@ -49,6 +50,7 @@ mod errno;
 pub mod mem;
 pub mod ops;
 pub mod overlay;
+pub mod pathfs;
 pub mod readonly;
 mod resolve;
 pub mod tar_image;

@@ -17,6 +17,7 @@ mod js_env;
 mod memory;
 mod memory_cap;
 mod module_check;
+mod path_api;
 mod session;
 #[cfg(feature = "wasmi")]
 mod wasmi_run;

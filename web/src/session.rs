@@ -13,6 +13,7 @@ use crate::errors::error;
 use crate::fs::FileSystem;
 use crate::js_env::{BrowserClocks, BrowserEntropy, JsOutput, JsStdin, RecordingWaiter, StdinQueue, WaitRequest};
 use crate::memory::JsMemory;
+use crate::path_api::JsPathApi;
 
 /// [`WasiSession::call`] result: the program called `proc_exit` (see `exitCode`).
 pub const CALL_EXIT: i32 = -1;
@@ -32,6 +33,10 @@ pub struct SessionBuilder {
     collect: bool,
     output_limit: usize,
     every_write: bool,
+    /// The Node-`fs`-like adapter preopens were made on: one for all, so a rename between two
+    /// of them is a rename, not `EXDEV`.
+    #[cfg(feature = "path-api")]
+    path_api: Option<Rc<JsPathApi>>,
 }
 
 /// Bytes of stdout (and of stderr) a run keeps for its result unless told otherwise.
@@ -50,6 +55,8 @@ impl SessionBuilder {
             collect: true,
             output_limit: DEFAULT_OUTPUT_LIMIT,
             every_write: false,
+            #[cfg(feature = "path-api")]
+            path_api: None,
         }
     }
 
@@ -76,6 +83,35 @@ impl SessionBuilder {
         let dir = fs.open_dir(fs_path)?;
         self.b()?.preopen(guest_path, dir);
         Ok(())
+    }
+
+    /// Whether this build mounts Node-`fs`-like objects ([`Self::preopen_paths`]): the build
+    /// Node loads does, the one pages load does not.
+    #[wasm_bindgen(js_name = hasPathApi)]
+    pub fn has_path_api() -> bool {
+        cfg!(feature = "path-api")
+    }
+
+    /// Preopens directory `root` of a Node-`fs`-like object (through `npm/src/path-api.js`'s
+    /// adapter `api`) under `guestPath`, confined to it.
+    #[wasm_bindgen(js_name = preopenPaths)]
+    pub fn preopen_paths(&mut self, guest_path: &str, api: JsPathApi, root: &str) -> Result<(), JsValue> {
+        #[cfg(feature = "path-api")]
+        {
+            let api = match &self.path_api {
+                Some(known) if JsValue::from(&**known) == JsValue::from(&api) => known.clone(),
+                _ => Rc::new(api),
+            };
+            self.path_api = Some(api.clone());
+            let dir = runtime_core::vfs::pathfs::PathDir::open(api, root).map_err(|e| crate::errors::fs_error(e, "preopen", root))?;
+            self.b()?.preopen(guest_path, Box::new(dir));
+            Ok(())
+        }
+        #[cfg(not(feature = "path-api"))]
+        {
+            let _ = (guest_path, api, root);
+            Err(error("this build of the core has no Node-fs-like directories (the page loaded the browser build; Node loads the one that has them)"))
+        }
     }
 
     /// Receives stdout as `Uint8Array` chunks while the program runs.

@@ -12,11 +12,14 @@ fn host() -> (tempfile::TempDir, HostDir) {
     (tmp, dir)
 }
 
-/// Runs `check` on a fresh host directory and a fresh in-memory tree.
+/// Runs `check` on a fresh host directory, a fresh in-memory tree and a fresh directory of a
+/// path-based API (`pathfs`, over `std::fs`).
 pub(super) fn both(check: impl Fn(&dyn Dir)) {
     let (_tmp, dir) = host();
     check(&dir);
     check(&*MemFs::new().root());
+    let tmp = tempfile::tempdir().unwrap();
+    check(&crate::pathfs::tests::std_dir(tmp.path()));
 }
 
 pub(super) fn err<T>(r: crate::Result<T>) -> Errno {

@@ -3,7 +3,7 @@
 // A third column runs the "before" build against itself, to show how far two copies of the same
 // code differ here (the noise floor a difference has to clear).
 //
-//   node scripts/bench-web-ab.mjs BEFORE_DIST [RUNS]
+//   node scripts/bench-web-ab.mjs BEFORE_DIST [RUNS]      (ONLY=hello,cat for some programs)
 //     BEFORE_DIST: a `npm/dist` directory built by scripts/build-web.sh at another commit; the
 //     "after" build is this checkout's npm/dist. Needs target/bench/*.wasm (python3 scripts/bench.py).
 import { cpSync, existsSync, rmSync } from 'node:fs';
@@ -26,7 +26,7 @@ for (const name of ['before', 'before-copy']) {
   cpSync(beforeDist, dir, { recursive: true });
 }
 const builds = { before: '/target/bench/dist-before', after: '/npm/dist', control: '/target/bench/dist-before-copy' };
-const programs = [
+const allPrograms = [
   { name: 'hello', stdin: 0, engine: 'browser' },
   { name: 'println', stdin: 0, engine: 'browser' },
   { name: 'files', stdin: 0, engine: 'browser' },
@@ -34,6 +34,9 @@ const programs = [
   { name: 'compute', stdin: 0, engine: 'browser' },
   { name: 'println', stdin: 0, engine: 'wasmi' },
 ];
+// ONLY=hello,cat runs some (by name; `println-wasmi` for the wasmi row).
+const only = process.env.ONLY?.split(',');
+const programs = allPrograms.filter((p) => !only || only.includes(p.engine === 'wasmi' ? `${p.name}-wasmi` : p.name));
 
 const server = await serve(root);
 const browser = await launch();

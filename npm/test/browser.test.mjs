@@ -3,11 +3,13 @@
 // (The Vite build is tested in browser-vite.test.mjs.)
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { serve } from './serve.mjs';
 import { launch, newPage, artifact, haveChromium } from './chromium.mjs';
 import { expectedStdout, wat, WRITES_A_FILE, LOOP, NOT_WASM, IMPORTS_ENV_FOO, NO_START } from './helpers.mjs';
 
 const T = { timeout: 60_000 };
+const rubyInstalled = existsSync(new URL('./real-modules/node_modules/@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm', import.meta.url));
 
 describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/chromium' }, () => {
   let server;
@@ -257,6 +259,37 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
       'error: x', 'error: fprintf 42 to stderr', 'error: c', 'error: perror: No such file or directory',
       'error: fopen /no/such/file: Capabilities insufficient', 'error: Permission denied',
     ]);
+    await page.dispose();
+  });
+
+  test('WASI polyfill: ruby.wasm (@ruby/wasm-wasi + ruby+stdlib.wasm) evaluates Ruby through RubyVM.instantiateModule', { ...T, timeout: 180_000, skip: !rubyInstalled && 'real modules not installed (scripts/setup.sh)' }, async () => {
+    const { page } = await open('lab.html');
+    const r = await page.evaluate(async () => {
+      const { WASI } = window.wrun;
+      const base = '/npm/test/real-modules/node_modules/@ruby';
+      const { RubyVM } = await import(`${base}/wasm-wasi/dist/esm/index.js`);
+      const module = await WebAssembly.compileStreaming(fetch(`${base}/3.4-wasm-wasi/dist/ruby+stdlib.wasm`));
+      let out = '';
+      const wasip1 = new WASI({ version: 'preview1', args: ['ruby.wasm'], env: {}, onStdout: (c) => { out += new TextDecoder().decode(c); } });
+      const { vm } = await RubyVM.instantiateModule({ module, wasip1 });
+      const results = [
+        vm.eval('[1, 2, 3].map { |x| x * 2 }.sum + 2**64').toString(),
+        vm.eval('require "json"; JSON.generate({ "a" => [1, "é", nil] })').toString(),
+      ];
+      vm.eval('puts "hello from Ruby #{(1..10).sum}"; $stdout.flush');
+      let error = null;
+      try {
+        vm.eval('raise ArgumentError, "boom"');
+      } catch (e) {
+        error = String(e.message);
+      }
+      results.push(vm.eval('6 * 7').toString());
+      return { results, out, error };
+    });
+    assert.deepEqual(r.results, ['18446744073709551628', '{"a":[1,"é",null]}', '42']);
+    assert.equal(r.out, 'hello from Ruby 55\n');
+    assert.match(r.error, /boom/);
+    assert.deepEqual(page.problems, []);
     await page.dispose();
   });
 

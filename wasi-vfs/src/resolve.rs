@@ -95,6 +95,21 @@ pub(crate) fn components(path: &str) -> Result<Vec<&str>> {
     Ok(parts)
 }
 
+/// Checks a symlink target before it is stored: empty is `ENOENT`, too long `ENAMETOOLONG`, a NUL
+/// `EINVAL`, as Linux's `symlinkat` answers.
+pub(crate) fn check_symlink_target(target: &str) -> Result<()> {
+    if target.is_empty() {
+        return Err(Errno::Noent);
+    }
+    if target.len() >= PATH_MAX {
+        return Err(Errno::Nametoolong);
+    }
+    if target.contains('\0') {
+        return Err(Errno::Inval);
+    }
+    Ok(())
+}
+
 /// Resolves `path` from the last of `dirs`, which may climb back to the last of them but not
 /// above. Symlinks are followed in every component but the last, which is followed only if
 /// `follow_last` (callers pass `true` for a trailing slash where POSIX follows).

@@ -4,7 +4,7 @@ use std::any::Any;
 use std::collections::BTreeMap;
 
 use super::file::MemFile;
-use super::path::{walk, walk_parent, Last, PATH_MAX};
+use super::path::{walk, walk_parent, Last};
 use super::tree::{Ino, Kind, Tree, ENTRY_COST};
 use super::MemFs;
 use crate::{Dir, DirEntry, Errno, Filestat, Node, OpenOptions, Result, Timestamp};
@@ -272,15 +272,7 @@ impl Dir for MemDir {
     }
 
     fn symlink(&self, target: &str, path: &str) -> Result<()> {
-        if target.is_empty() {
-            return Err(Errno::Noent);
-        }
-        if target.len() >= PATH_MAX {
-            return Err(Errno::Nametoolong);
-        }
-        if target.contains('\0') {
-            return Err(Errno::Inval);
-        }
+        crate::resolve::check_symlink_target(target)?;
         let mut t = self.fs.tree.borrow_mut();
         let w = walk(&t, self.ino, path, false)?;
         if w.ino.is_some() {

@@ -4,7 +4,7 @@ use super::tree::{Ino, Kind, Tree};
 use crate::resolve::{self, Lookup};
 use crate::{Errno, FileType, Result};
 
-pub(crate) use crate::resolve::{components, Last, PATH_MAX};
+pub(crate) use crate::resolve::{components, Last};
 
 /// Where a path leads.
 #[derive(Debug)]

@@ -19,7 +19,7 @@
 use std::any::Any;
 use std::rc::Rc;
 
-use crate::resolve::{self, Last, Lookup, Resolved, PATH_MAX};
+use crate::resolve::{self, Last, Lookup, Resolved};
 use crate::{Dir, DirEntry, Errno, FileType, Filestat, Node, OpenOptions, Result, Timestamp};
 
 #[cfg(all(test, unix))]
@@ -298,15 +298,7 @@ impl<A: PathApi + 'static> Dir for PathDir<A> {
     }
 
     fn symlink(&self, target: &str, path: &str) -> Result<()> {
-        if target.is_empty() {
-            return Err(Errno::Noent);
-        }
-        if target.len() >= PATH_MAX {
-            return Err(Errno::Nametoolong);
-        }
-        if target.contains('\0') {
-            return Err(Errno::Inval);
-        }
+        crate::resolve::check_symlink_target(target)?;
         // A real directory's symlinks are followed by every other program on the machine: one
         // pointing at an absolute path would be a way out for them (and a host directory refuses
         // it too, see `Dir::symlink`).

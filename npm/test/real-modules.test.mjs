@@ -3,9 +3,9 @@
 // shared memory). Installed into test/real-modules/ by scripts/setup.sh.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASI as NodeWASI } from 'node:wasi';
 import { WASI } from '../dist/index.js';
@@ -80,3 +80,59 @@ describe('a napi-rs binding (@node-rs/xxhash-wasm32-wasi) through @napi-rs/wasm-
     assert.equal(streaming.digest(), theirs.xxh64('hello world'));
   });
 });
+
+/**
+ * A napi-rs loader (`NAME.wasi.cjs`, generated for node:wasi) evaluated with `WASIClass` in place
+ * of node:wasi's, in the main thread and in the worker threads emnapi starts (a copy of the
+ * package's `wasi-worker.mjs` importing wrun's WASI). `workers` counts the workers it started.
+ */
+function napiWith(pkg, name, WASIClass, workers = { count: 0 }) {
+  const dir = `${modules}${pkg}`;
+  let workerFile = `${dir}/wasi-worker.mjs`;
+  if (WASIClass === WASI) {
+    // The worker with wrun's WASI, beside the package's own (a copy elsewhere, even resolving
+    // packages from here, never starts its threads).
+    workerFile = join(dir, 'wasi-worker.wrun-test.mjs');
+    const source = readFileSync(`${dir}/wasi-worker.mjs`, 'utf8');
+    assert.ok(source.includes('import { WASI } from "node:wasi";'), 'the worker still imports node:wasi');
+    writeFileSync(workerFile, source.replace('import { WASI } from "node:wasi";', `import { WASI } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};`));
+  }
+  const file = `${dir}/${name}.wasi.cjs`;
+  const source = readFileSync(file, 'utf8');
+  assert.ok(source.includes("require('node:wasi')"), 'the loader still imports node:wasi');
+  const baseRequire = createRequire(file);
+  const threads = baseRequire('node:worker_threads');
+  const counted = {
+    ...threads,
+    Worker: class extends threads.Worker {
+      constructor(filename, options) {
+        super(filename === join(dir, 'wasi-worker.mjs') ? workerFile : filename, options);
+        workers.count++;
+      }
+    },
+  };
+  const req = (id) => (id === 'node:worker_threads' ? counted : id === '__wrunWasiModule' ? { WASI: WASIClass } : baseRequire(id));
+  const module = { exports: {} };
+  const load = new Function('require', 'module', 'exports', '__dirname', '__filename', source.replace("require('node:wasi')", "require('__wrunWasiModule')"));
+  load(req, module, module.exports, dir, file);
+  return module.exports;
+}
+
+describe('a napi-rs binding with threads (@node-rs/argon2-wasm32-wasi): emnapi\'s worker threads, each with its own WASI', { skip: !existsSync(`${modules}@node-rs/argon2-wasm32-wasi`) && 'not installed (scripts/setup.sh)' }, () => {
+  test('hashes on worker threads with wrun\'s WASI in each, and its hashes verify under node:wasi', { timeout: 120_000 }, async () => {
+    const workers = { count: 0 };
+    const ours = napiWith('@node-rs/argon2-wasm32-wasi', 'argon2', WASI, workers);
+    const theirs = napiWith('@node-rs/argon2-wasm32-wasi', 'argon2', NodeWASI);
+    const hashes = await Promise.all(['correct horse', 'battery staple', 'ünïcødé ☃', ''].map((p) => ours.hash(p)));
+    assert.ok(workers.count >= 1, 'the async work ran on worker threads');
+    for (const [i, p] of ['correct horse', 'battery staple', 'ünïcødé ☃', ''].entries()) {
+      assert.match(hashes[i], /^\$argon2id\$v=19\$/);
+      assert.equal(await ours.verify(hashes[i], p), true);
+      assert.equal(await theirs.verify(hashes[i], p), true, 'node:wasi agrees');
+      assert.equal(await ours.verify(hashes[i], `${p}!`), false);
+    }
+    // The synchronous API runs on the main thread's WASI.
+    assert.equal(ours.verifySync(ours.hashSync('sync'), 'sync'), true);
+  });
+});
+

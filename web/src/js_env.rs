@@ -106,16 +106,24 @@ impl JsOutput {
     }
 
     fn deliver(&mut self) -> Result<(), Errno> {
-        self.last_flush = performance_now();
+        if !self.terminal && !self.every_write {
+            // Only gathered output waits for the clock (a call into JS).
+            self.last_flush = performance_now();
+        }
         if self.buf.is_empty() {
             return Ok(());
         }
-        let chunk = std::mem::take(&mut self.buf);
+        // Copied out first, then cleared: the buffer keeps its capacity for the next write.
+        let array = js_sys::Uint8Array::from(self.buf.as_slice());
+        self.buf.clear();
+        self.send(&array)
+    }
+
+    fn send(&self, array: &js_sys::Uint8Array) -> Result<(), Errno> {
         if let Some(cb) = &self.callback {
-            let array = js_sys::Uint8Array::from(chunk.as_slice());
             // A callback that throws is the page's bug, but the guest sees a broken pipe rather
             // than the runtime crashing.
-            cb.call1(&JsValue::NULL, &array).map_err(|_| Errno::Pipe)?;
+            cb.call1(&JsValue::NULL, array).map_err(|_| Errno::Pipe)?;
         }
         Ok(())
     }
@@ -127,6 +135,11 @@ impl OutputStream for JsOutput {
             return self.collect(data);
         }
         self.collect(data)?;
+        if (self.terminal || self.every_write) && self.buf.is_empty() {
+            // Each write goes out as it is: straight from the data, nothing gathered.
+            self.send(&js_sys::Uint8Array::from(data))?;
+            return Ok(data.len());
+        }
         self.buf.extend_from_slice(data);
         self.writes_since_clock += 1;
         // Reading the clock is a call into JS: look at it every 32 writes, not on each one.

@@ -55,6 +55,8 @@ for entry in index worker; do
         --platform=neutral --outfile="$dist/$entry.js" --log-level=warning
 done
 cp "$out"/*.wasm "$dist/core/"
+# Node's adapter for Node-fs-like objects, required at run time in Node only (src/core.js).
+cp npm/src/path-api.cjs "$dist/"
 cp npm/src/index.d.ts "$dist/index.d.ts"
 js=$(cat "$dist"/index.js | gzip -9 | wc -c)
 echo "dist/index.js: $(stat -c %s "$dist/index.js") bytes, $js gzip"

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
-use runtime_core::WasiCtx;
+use runtime_core::{WasiCtx, WasiVersion};
 use wasi_vfs::mem::MemFs;
 
 use wrun::cli::Cli;
@@ -35,13 +35,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let raw = std::fs::read(&cli.module).with_context(|| format!("cannot read `{}`", cli.module.display()))?;
     let module = || format!("`{}`", cli.module.display());
     let wasm = module_check::to_binary(raw).with_context(module)?;
-    module_check::check(&wasm, cli.invoke.as_deref(), cli.max_memory, cli.unknown_imports_trap).with_context(module)?;
+    let version = module_check::check(&wasm, cli.invoke.as_deref(), cli.max_memory, cli.unknown_imports_trap).with_context(module)?;
 
     // A deterministic run stamps files at time zero; otherwise files get real times.
     let image = if cli.deterministic { MemFs::new() } else { MemFs::with_clock(std::rc::Rc::new(os_env::FsClock)) };
     image.set_quota(Some(cli.fs_size));
     let deadline = cli.timeout.map(|t| std::time::Instant::now() + t);
-    let (ctx, stdin) = build_ctx(&cli, &image, deadline)?;
+    let (ctx, stdin) = build_ctx(&cli, &image, deadline, version)?;
     let opts = RunOptions {
         fuel: cli.fuel,
         timeout: cli.timeout,
@@ -68,10 +68,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(report(outcome, &cli))
 }
 
-fn build_ctx(cli: &Cli, image: &MemFs, deadline: Option<std::time::Instant>) -> anyhow::Result<(WasiCtx, os_env::Stdin)> {
+fn build_ctx(cli: &Cli, image: &MemFs, deadline: Option<std::time::Instant>, version: WasiVersion) -> anyhow::Result<(WasiCtx, os_env::Stdin)> {
     use std::os::unix::ffi::OsStrExt;
 
     let mut b = WasiCtx::builder();
+    b.version(version);
     let program = cli.module.as_os_str().as_bytes();
     b.arg(program);
     if cli.invoke.is_none() {

@@ -6,6 +6,7 @@
 
 use anyhow::bail;
 use runtime_core::module_check::{self, Wording};
+use runtime_core::WasiVersion;
 
 /// Turns the file's bytes into a binary module: WebAssembly text is assembled, anything else is
 /// taken as it is (and [`check`] refuses it if it is no module).
@@ -39,8 +40,9 @@ fn invalid_text(e: &wat::Error) -> anyhow::Error {
 }
 
 /// Checks imports, memories and the entry point. `invoke` is the `--invoke` function, if any;
-/// `max_memory` is `--max-memory`; `unknown_imports_trap` is `--unknown-imports-trap`.
-pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, unknown_imports_trap: bool) -> anyhow::Result<()> {
+/// `max_memory` is `--max-memory`; `unknown_imports_trap` is `--unknown-imports-trap`. Returns
+/// the WASI the module imports (preview 1, or `wasi_unstable`).
+pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, unknown_imports_trap: bool) -> anyhow::Result<WasiVersion> {
     let words = Wording {
         no_start_hint: "; to call one of its exports use --invoke NAME",
         memory_cap: "--max-memory",

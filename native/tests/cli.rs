@@ -139,12 +139,19 @@ fn a_wasi_import_with_the_wrong_signature_is_named() {
 }
 
 #[test]
-fn a_wasi_unstable_import_says_to_rebuild() {
+fn a_module_importing_both_wasi_versions_is_refused() {
     let wat = r#"(module
       (import "wasi_unstable" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
       (memory (export "memory") 1)
       (func (export "_start")))"#;
-    refused_everywhere("old.wat", wat, &["`wasi_unstable::fd_write`", "pre-2020 WASI", "wasm32-wasip1"]);
+    refused_everywhere("both.wat", wat, &["imports both `wasi_snapshot_preview1` and `wasi_unstable`"]);
+    // sock_accept came with preview 1.
+    let wat = r#"(module
+      (import "wasi_unstable" "sock_accept" (func (param i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_start")))"#;
+    refused_everywhere("accept.wat", wat, &["`wasi_unstable::sock_accept`", "does not provide"]);
 }
 
 #[test]

@@ -359,3 +359,23 @@ fn unknown_imports_are_refused_or_trap_when_called_with_the_flag() {
         assert_eq!(r.stdout_text(), "initialized\n", "{engine}");
     }
 }
+
+/// A program built for `wasi_unstable` (snapshot 0) runs, its three ABI differences translated
+/// (tests/wat/wasi_unstable.wat exits with the number of the check that failed), on a host
+/// directory and on an in-memory tree.
+#[test]
+fn wasi_unstable_programs_run_with_their_own_abi() {
+    let program = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/wat/wasi_unstable.wat")).expect("wat");
+    let sb = Sandbox::new();
+    let path = sb.file("unstable.wat", program);
+    let image = sb.file("empty.tar", wasi_vfs::tar_image::export(&*wasi_vfs::mem::MemFs::new().root()).expect("image"));
+    for engine in ENGINES {
+        let dir = sb.path().join(format!("dir-{engine}"));
+        std::fs::create_dir(&dir).expect("mkdir");
+        for (flag, mount) in [("--dir", format!("{}::/work", dir.display())), ("--fs", format!("{}::/work", image.display()))] {
+            let r = sb.wrun().engine(engine).arg(flag).arg(&mount).arg(&path).run();
+            assert_eq!((r.status, r.stdout_text().as_str()), (0, "wasi_unstable ok\n"), "{engine} {flag}: {}", r.stderr);
+        }
+    }
+}
+

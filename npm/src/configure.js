@@ -1,6 +1,6 @@
 // Turns run options into a core SessionBuilder; shared by the main thread and the worker.
 import { WrunError } from './errors.js';
-import { isNodeFsLike, pathApi } from './path-api.js';
+import { nodePathApi } from './core.js';
 
 function envPairs(env) {
   if (Array.isArray(env)) return env.map((kv) => { const i = kv.indexOf('='); return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)]; });
@@ -14,15 +14,18 @@ export function configure(core, opts, fs, { onStdout, onStderr } = {}) {
   for (const [k, v] of envPairs(opts.env)) b.env(k, String(v ?? ''));
   const preopens = opts.preopens ?? (fs ? { '/': '/' } : {});
   // A Node-`fs`-like object: one adapter for all its preopens (a rename between two is a rename).
-  const api = isNodeFsLike(fs) ? pathApi(fs) : null;
-  if (api && !core.SessionBuilder.hasPathApi()) {
+  const nodeFsLike = !!fs && typeof fs.openSync === 'function' && typeof fs.lstatSync === 'function';
+  const pathApi = nodeFsLike ? nodePathApi() : null;
+  if (nodeFsLike && (!pathApi || !core.SessionBuilder.hasPathApi())) {
     throw new WrunError('link', 'a Node-fs-like `fs` (node:fs, memfs) is mounted in Node only; in a page, give a wrun FileSystem as `fs`');
   }
+  const api = pathApi?.(fs);
   for (const [guest, fsPath] of Object.entries(preopens)) {
     if (!fs) throw new WrunError('link', 'preopens need a FileSystem (the fs option)');
     if (api) b.preopenPaths(guest, api, String(fsPath));
     else b.preopen(guest, fs.raw, fsPath);
   }
+  if (opts.wasiUnstable) b.wasiUnstable();
   b.tty(!!opts.tty, !!opts.tty);
   if (onStdout) b.onStdout(onStdout);
   if (onStderr) b.onStderr(onStderr);

@@ -47,6 +47,19 @@ async function countedFetch(url) {
 }
 
 let loaded = false;
+let pathApiModule;
+
+/**
+ * In Node, `path-api.cjs`'s `pathApi(fs)`: a Node-`fs`-like object as the calls the Node build
+ * of the core makes. `null` elsewhere (pages never download it).
+ */
+export function nodePathApi() {
+  if (pathApiModule === undefined) {
+    const mod = globalThis.process?.getBuiltinModule?.('module');
+    pathApiModule = mod && new URL(import.meta.url).protocol === 'file:' ? mod.createRequire(import.meta.url)('./path-api.cjs') : null;
+  }
+  return pathApiModule?.pathApi ?? null;
+}
 
 /**
  * The core, loaded already or, in Node, loaded now from its file, synchronously (the `WASI`

@@ -101,7 +101,7 @@ function fastImport(n, index, session, ctl, settle) {
 }
 
 /**
- * The `wasi_snapshot_preview1` import object for `session`: what `run`, `spawn` and the `WASI`
+ * The WASI import object for `session` (preview 1, and `wasi_unstable`): what `run`, `spawn` and the `WASI`
  * polyfill give a module. Calls go to the core's one entry, `session.call`.
  */
 export function buildImports(core, session, ctl, useJSPI) {
@@ -155,7 +155,8 @@ export function buildImports(core, session, ctl, useJSPI) {
       };
     }
   });
-  return { wasi_snapshot_preview1: imports };
+  // The same functions under snapshot 0's name: the session knows which ABI the module uses.
+  return { wasi_snapshot_preview1: imports, wasi_unstable: imports };
 }
 
 function trapMessage(e) {

@@ -156,8 +156,8 @@ export interface NodeFsLike {
 
 /** Options of the `WASI` polyfill: `node:wasi`'s, and wrun's own. */
 export interface WASIOptions {
-  /** Only 'preview1' (`wasi_snapshot_preview1`); the default. */
-  version?: 'preview1';
+  /** 'preview1' (`wasi_snapshot_preview1`, the default), or 'unstable' (`wasi_unstable`, WASI's snapshot 0 before 2020: its ABI differences are translated). */
+  version?: 'preview1' | 'unstable';
   /** The program's arguments, name first (default none). */
   args?: string[];
   env?: Record<string, string> | string[];

@@ -99,7 +99,8 @@ export function spawn(wasm, opts = {}) {
     // had their say, so a bad module gets the same message as under wrun.
     if (engine === 'browser' && !capped) compileGuest(prog).catch(() => {});
     const c = await init();
-    checkGuest(c, prog, opts.maxMemoryBytes);
+    // A program built for wasi_unstable (snapshot 0) runs with that ABI.
+    if (checkGuest(c, prog, opts.maxMemoryBytes)) opts = { ...opts, wasiUnstable: true };
     if (capped) {
       // The browser's engine has no memory limiter: lower the module's declared maximums instead.
       if (prog.compiled) throw new WrunError('link', 'maxMemoryBytes needs the program as bytes, not a compiled WebAssembly.Module');

@@ -98,30 +98,36 @@ export function compileGuest(p) {
  * as a compiled WebAssembly.Module has no bytes to read: its imports and exports are checked by
  * name only.
  */
+/** Checks a program before it runs; returns whether it imports `wasi_unstable` (snapshot 0). */
 export function checkGuest(core, p, maxMemoryBytes) {
   if (p.compiled) return checkModuleObject(p.compiled, core.wasiImports());
-  if (p.checked.has(maxMemoryBytes)) return;
+  if (p.checked.has(maxMemoryBytes)) return p.unstable;
   try {
-    core.checkModule(p.bytes, maxMemoryBytes);
+    p.unstable = core.checkModule(p.bytes, maxMemoryBytes);
   } catch (e) {
     throw new WrunError(e.kind ?? 'invalid-module', e.message);
   }
   p.checked.add(maxMemoryBytes);
+  return p.unstable;
 }
 
 function checkModuleObject(module, wasiImports) {
   const sigs = new Map(wasiImports.map(([name, sig]) => [name, sig]));
+  const versions = new Set();
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.kind !== 'function') {
       throw new WrunError('link', `the module imports \`${imp.module}::${imp.name}\`, which is not a function; wrun provides only WASI preview 1 functions`);
     }
-    if (imp.module !== 'wasi_snapshot_preview1' || !sigs.has(imp.name)) {
-      const hint = imp.module === 'wasi_unstable' ? ' (`wasi_unstable` is the pre-2020 WASI; rebuild for wasm32-wasip1)' : '';
-      throw new WrunError('link', `the module imports \`${imp.module}::${imp.name}\`, which wrun does not provide${hint}`);
+    const known = imp.module === 'wasi_snapshot_preview1' || (imp.module === 'wasi_unstable' && imp.name !== 'sock_accept');
+    if (!known || !sigs.has(imp.name)) {
+      throw new WrunError('link', `the module imports \`${imp.module}::${imp.name}\`, which wrun does not provide`);
     }
+    versions.add(imp.module);
   }
+  if (versions.size > 1) throw new WrunError('link', 'the module imports both `wasi_snapshot_preview1` and `wasi_unstable`: one WASI or the other');
   const exports = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
   if (!exports.includes('_start')) {
     throw new WrunError('no-start', `the module has no \`_start\` function, so it is not a WASI command (it exports: ${exports.join(', ') || 'nothing'})`);
   }
+  return versions.has('wasi_unstable');
 }

@@ -75,9 +75,11 @@ export class WASI {
   #suspendingImports = null;
   #returnOnExit;
   #started = false;
+  #module;
 
   /**
-   * Options as `node:wasi`'s: `version` ('preview1'), `args`, `env`, `preopens`
+   * Options as `node:wasi`'s: `version` ('preview1', or 'unstable' for modules built for WASI's
+   * snapshot 0, whose ABI differences the core translates), `args`, `env`, `preopens`
    * ({ guestPath: pathInFs }: without `fs`, host directories in Node and directories of an empty
    * FileSystem in a page), `returnOnExit` (default true), `stdout`/`stderr` (fd numbers, Node
    * only). And wrun's own: `fs` (a FileSystem, or a Node-`fs`-like object: `node:fs`, memfs), `stdin`
@@ -89,10 +91,10 @@ export class WASI {
   constructor(options = {}) {
     check(typeof options === 'object' && options !== null, 'options must be an object');
     const version = options.version ?? 'preview1';
-    check(version === 'preview1',
-      version === 'unstable'
-        ? "version 'unstable' (wasi_unstable, WASI's snapshot 0) is not supported: modules built since 2020 import wasi_snapshot_preview1, version 'preview1'"
-        : `unknown WASI version ${JSON.stringify(version)} (use 'preview1')`, 'ERR_INVALID_ARG_VALUE');
+    check(version === 'preview1' || version === 'unstable', `unknown WASI version ${JSON.stringify(version)} (use 'preview1' or 'unstable')`, 'ERR_INVALID_ARG_VALUE');
+    // 'unstable': the imports are named wasi_unstable and use snapshot 0's ABI (the core
+    // translates its few differences; node:wasi only renames the module).
+    this.#module = version === 'unstable' ? 'wasi_unstable' : 'wasi_snapshot_preview1';
     check(options.args === undefined || Array.isArray(options.args), 'args must be an array');
     const core = coreSync();
     if (!core) {
@@ -117,7 +119,7 @@ export class WASI {
         for (const path of Object.values(preopens)) if (path !== '/') fs.mkdir(path, { recursive: true });
       }
     }
-    const opts = { ...options, args: options.args ?? [], preopens: preopens ?? (fs ? { '/': '/' } : {}) };
+    const opts = { ...options, args: options.args ?? [], preopens: preopens ?? (fs ? { '/': '/' } : {}), wasiUnstable: version === 'unstable' };
     const onStdout = options.onStdout ?? defaultSink(options.stdout ?? 1, console.log);
     const onStderr = options.onStderr ?? defaultSink(options.stderr ?? 2, console.error);
     const builder = configure(core, opts, fs, { onStdout, onStderr });
@@ -135,7 +137,7 @@ export class WASI {
     if (!options.interactive) ctl.closeStdin();
     // Synchronous, as the libraries calling it expect: a read that would wait for input no one
     // can give any more ends the run.
-    this.#imports = buildImports(core, this.#session, ctl, false).wasi_snapshot_preview1;
+    this.#imports = this.#only(buildImports(core, this.#session, ctl, false).wasi_snapshot_preview1);
   }
 
   /** With `interactive`: write to the program's stdin while it runs, then close it (end of input). */
@@ -152,23 +154,30 @@ export class WASI {
     this.#ctl.stop('killed');
   }
 
-  /** The `wasi_snapshot_preview1` functions, to put in the import object yourself. */
+  /** The version's functions (snapshot 0 has no `sock_accept`). */
+  #only(imports) {
+    if (this.#module === 'wasi_snapshot_preview1') return imports;
+    const { sock_accept: _, ...rest } = imports;
+    return rest;
+  }
+
+  /** The WASI functions (of `version`), to put in the import object yourself. */
   get wasiImport() {
     return this.#imports;
   }
 
   /**
-   * `{ wasi_snapshot_preview1: wasiImport }`, to spread into the import object. With
+   * `{ wasi_snapshot_preview1: wasiImport }` (`wasi_unstable` for version 'unstable'), to spread into the import object. With
    * `{ suspending: true }`, `fd_read` and `poll_oneoff` are JSPI-suspending imports that wait for
    * input and deadlines without blocking the page; start the module with `startAsync`.
    */
   getImportObject({ suspending = false } = {}) {
-    if (!suspending) return { wasi_snapshot_preview1: this.#imports };
+    if (!suspending) return { [this.#module]: this.#imports };
     if (!hasJSPI) {
       throw new WrunError('link', 'suspending imports need JSPI (WebAssembly.Suspending: Chromium 137+, Firefox 153+, Safari 27+), which this engine does not have');
     }
-    this.#suspendingImports ??= buildImports(this.#core, this.#session, this.#ctl, true).wasi_snapshot_preview1;
-    return { wasi_snapshot_preview1: this.#suspendingImports };
+    this.#suspendingImports ??= this.#only(buildImports(this.#core, this.#session, this.#ctl, true).wasi_snapshot_preview1);
+    return { [this.#module]: this.#suspendingImports };
   }
 
   /**

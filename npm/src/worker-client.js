@@ -35,7 +35,7 @@ async function startWorker(onMessage) {
   };
 }
 
-const CLONEABLE = ['args', 'env', 'preopens', 'tty', 'deterministic', 'engine', 'name', 'maxOutputBytes'];
+const CLONEABLE = ['wasiUnstable', 'args', 'env', 'preopens', 'tty', 'deterministic', 'engine', 'name', 'maxOutputBytes'];
 
 /** `onStarted` is called when the program itself starts (after the worker and its core loaded). */
 export function runInWorker(module, opts, ctl, { onStarted } = {}) {

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI as NodeWASI } from 'node:wasi';
-import { WASI, FileSystem, WrunError, hasJSPI } from '../dist/index.js';
+import { WASI, FileSystem, WrunError, hasJSPI, run } from '../dist/index.js';
 import { expectedStdout, guest, wat, REPO } from './helpers.mjs';
 
 const decoder = new TextDecoder();
@@ -200,9 +200,28 @@ describe('WASI polyfill (node:wasi shape)', () => {
     assert.deepEqual(Object.keys(new WASI().getImportObject()), ['wasi_snapshot_preview1']);
   });
 
+  test("version 'unstable': a wasi_unstable program runs with snapshot 0's ABI, as under wrun", async () => {
+    const bytes = await wat(readFileSync(`${REPO}tests/wat/wasi_unstable.wat`, 'utf8'));
+    const fs = await FileSystem.create();
+    fs.mkdir('/work');
+    const { wasi, out } = collecting({ version: 'unstable', fs, preopens: { '/work': '/work' } });
+    const imports = wasi.getImportObject();
+    assert.deepEqual(Object.keys(imports), ['wasi_unstable']);
+    assert.equal('sock_accept' in wasi.wasiImport, false, 'snapshot 0 had no sock_accept');
+    const { instance } = await WebAssembly.instantiate(bytes, imports);
+    assert.equal(wasi.start(instance), 0, 'the program exits with the number of the check that failed');
+    assert.equal(out(), 'wasi_unstable ok\n');
+    // run() finds the module's WASI by itself, on both engines.
+    for (const engine of ['browser', 'wasmi']) {
+      const files = await FileSystem.create();
+      files.mkdir('/work');
+      const r = await run(bytes, { engine, fs: files, preopens: { '/work': '/work' } });
+      assert.deepEqual([r.exitCode, r.stdoutText], [0, 'wasi_unstable ok\n'], engine);
+    }
+  });
+
   test('misuse is reported as node:wasi reports it: TypeError or Error, with Node\'s code', async () => {
     const fails = (f, Kind, code, re) => assert.throws(f, (e) => e instanceof Kind && e.code === code && re.test(e.message));
-    fails(() => new WASI({ version: 'unstable' }), TypeError, 'ERR_INVALID_ARG_VALUE', /wasi_unstable/);
     fails(() => new WASI({ version: 'preview2' }), TypeError, 'ERR_INVALID_ARG_VALUE', /unknown WASI version/);
     fails(() => new WASI({ args: 'tool' }), TypeError, 'ERR_INVALID_ARG_TYPE', /args must be an array/);
     // node:wasi agrees on each of these being misuse.

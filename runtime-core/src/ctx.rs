@@ -6,6 +6,7 @@ use wasi_vfs::{Dir, Errno};
 
 use crate::abi::{clockid, rights, Fd};
 use crate::fd_table::{Descriptor, Entry, FdTable, OpenDir, OpenFile};
+use crate::imports::WasiVersion;
 use crate::embedder::{Clocks, EmptyInput, Entropy, InputStream, NullOutput, OutputStream, SeededEntropy, SuspendingWaiter, Waiter};
 
 /// NUL-terminated strings laid out once, so `*_sizes_get` and `*_get` cannot disagree.
@@ -68,6 +69,8 @@ pub struct WasiCtx {
     /// The buffer `fd_write` gathers a guest's bytes into, kept between calls so printing a line
     /// does not allocate.
     pub(crate) write_buf: Vec<u8>,
+    /// The ABI the module's calls use (`wasi_unstable`'s differs in a few layouts).
+    pub(crate) version: WasiVersion,
 }
 
 impl WasiCtx {
@@ -197,6 +200,7 @@ pub struct WasiCtxBuilder {
     entropy: Option<Box<dyn Entropy>>,
     waiter: Box<dyn Waiter>,
     deterministic_seed: Option<u64>,
+    version: WasiVersion,
 }
 
 impl Default for WasiCtxBuilder {
@@ -212,6 +216,7 @@ impl Default for WasiCtxBuilder {
             entropy: None,
             waiter: Box::new(SuspendingWaiter),
             deterministic_seed: None,
+            version: WasiVersion::Preview1,
         }
     }
 }
@@ -276,6 +281,12 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// The WASI the module imports (see [`crate::unstable`]); preview 1 unless told otherwise.
+    pub fn version(&mut self, version: WasiVersion) -> &mut Self {
+        self.version = version;
+        self
+    }
+
     /// Builds the context. Fails with `E2BIG`/`EINVAL` when args or env cannot be encoded, and
     /// `EINVAL` when no clock or entropy was given outside deterministic mode.
     pub fn build(self) -> Result<WasiCtx, Errno> {
@@ -302,7 +313,7 @@ impl WasiCtxBuilder {
         for (path, dir) in self.preopens {
             fds.insert(Entry::preopen(dir, path))?;
         }
-        Ok(WasiCtx { args, env, fds, time, entropy, waiter: self.waiter, pending_poll: None, write_buf: Vec::new() })
+        Ok(WasiCtx { args, env, fds, time, entropy, waiter: self.waiter, pending_poll: None, write_buf: Vec::new(), version: self.version })
     }
 }
 

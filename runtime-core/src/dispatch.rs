@@ -7,7 +7,7 @@
 
 use crate::ctx::WasiCtx;
 use crate::error::SysError;
-use crate::imports::{self, WasiFunc};
+use crate::imports::{self, WasiFunc, WasiVersion};
 use crate::memory::GuestMemory;
 
 /// The most parameters a preview 1 function takes (`path_open`).
@@ -64,7 +64,11 @@ pub fn call(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, func: WasiFunc, args: 
     if args.len != func.params().len() {
         return CallOutcome::Trap(format!("{}: expected {} arguments, got {}", func.name(), func.params().len(), args.len));
     }
-    match imports::call_checked(ctx, mem, func, args.as_slice()) {
+    let result = match ctx.version {
+        WasiVersion::Preview1 => imports::call_checked(ctx, mem, func, args.as_slice()),
+        WasiVersion::Unstable => crate::unstable::call_checked(ctx, mem, func, args.as_slice()),
+    };
+    match result {
         Ok(errno) => CallOutcome::Return(errno),
         Err(SysError::Errno(e)) => CallOutcome::Return(e.raw()),
         Err(SysError::Exit(code)) => CallOutcome::Exit(code),

@@ -14,6 +14,36 @@ use crate::syscalls::{args_env, clock, fd, fd_attrs, path, poll, proc, random, r
 /// The import module name.
 pub const MODULE: &str = "wasi_snapshot_preview1";
 
+/// Which WASI a module imports: preview 1, or its predecessor `wasi_unstable` (snapshot 0, before
+/// 2020), whose few differences [`crate::unstable`] translates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum WasiVersion {
+    #[default]
+    Preview1,
+    Unstable,
+}
+
+impl WasiVersion {
+    pub const ALL: [WasiVersion; 2] = [WasiVersion::Preview1, WasiVersion::Unstable];
+
+    /// The import module name.
+    pub fn module(self) -> &'static str {
+        match self {
+            WasiVersion::Preview1 => MODULE,
+            WasiVersion::Unstable => crate::unstable::MODULE,
+        }
+    }
+
+    pub fn from_module(module: &str) -> Option<WasiVersion> {
+        WasiVersion::ALL.into_iter().find(|v| v.module() == module)
+    }
+
+    /// Whether this version has `func` (snapshot 0 has all but `sock_accept`).
+    pub fn has(self, func: WasiFunc) -> bool {
+        self == WasiVersion::Preview1 || func != WasiFunc::SockAccept
+    }
+}
+
 /// A wasm value type in a WASI signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValType {
@@ -176,9 +206,12 @@ impl WasiFunc {
         WasiFunc::ALL.iter().copied().find(|f| f.name() == name)
     }
 
-    /// Whether `module::name` is a WASI function this table provides.
+    /// Whether `module::name` is a WASI function this table provides (under either version).
     pub fn provides(module: &str, name: &str) -> bool {
-        module == MODULE && WasiFunc::from_name(name).is_some()
+        match (WasiVersion::from_module(module), WasiFunc::from_name(name)) {
+            (Some(version), Some(func)) => version.has(func),
+            _ => false,
+        }
     }
 
     /// The trap of a call to an import that is not provided, under `--unknown-imports-trap`: the

@@ -14,7 +14,7 @@ use wasmi::{
 };
 
 use crate::dispatch::{self, CallOutcome, RawArgs};
-use crate::imports::{self, WasiFunc};
+use crate::imports::{self, WasiFunc, WasiVersion};
 use crate::limits::GrowthBudget;
 use crate::WasiCtx;
 
@@ -179,12 +179,15 @@ fn val_type(v: imports::ValType) -> ValType {
 
 fn linker<S: WasiHost>(engine: &Engine) -> Result<Linker<State<S>>, Error> {
     let mut linker = Linker::new(engine);
-    for &func in WasiFunc::ALL {
-        let params: Vec<ValType> = func.params().iter().map(|&p| val_type(p)).collect();
-        let results = if func.returns_errno() { vec![ValType::I32] } else { vec![] };
-        linker.func_new(imports::MODULE, func.name(), FuncType::new(params, results), move |caller, params, results| {
-            host_call(caller, func, params, results)
-        })?;
+    // Under both module names: the context knows which ABI the module's calls use.
+    for version in WasiVersion::ALL {
+        for &func in WasiFunc::ALL.iter().filter(|&&f| version.has(f)) {
+            let params: Vec<ValType> = func.params().iter().map(|&p| val_type(p)).collect();
+            let results = if func.returns_errno() { vec![ValType::I32] } else { vec![] };
+            linker.func_new(version.module(), func.name(), FuncType::new(params, results), move |caller, params, results| {
+                host_call(caller, func, params, results)
+            })?;
+        }
     }
     Ok(linker)
 }

@@ -49,10 +49,11 @@ pub mod memory;
 #[cfg(feature = "module-check")]
 pub mod module_check;
 pub mod syscalls;
+pub mod unstable;
 
 pub use ctx::{WasiCtx, WasiCtxBuilder};
 pub use dispatch::{CallOutcome, RawArgs};
 pub use error::{SysError, SysResult};
-pub use imports::{WasiFunc, MODULE};
+pub use imports::{WasiFunc, WasiVersion, MODULE};
 pub use memory::GuestMemory;
 pub use wasi_vfs::{self as vfs, Errno};

@@ -19,7 +19,7 @@ use std::fmt;
 
 use wasmparser::{Parser, Payload, TypeRef, ValType};
 
-use crate::imports::{self, ValType as WasiVal, WasiFunc};
+use crate::imports::{ValType as WasiVal, WasiFunc, WasiVersion};
 
 /// What kind of problem a check found; front ends map it to their error types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,7 +126,22 @@ type FuncSig = Option<(Vec<ValType>, Vec<ValType>)>;
 /// Checks imports, memories and the entry point. `invoke` names the function to call instead of
 /// `_start`, if any; `max_memory` is the memory cap in bytes. With `unknown_functions_trap`, a
 /// function import that is not WASI's passes (the engine links it to a trap).
-pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, words: &Wording, unknown_functions_trap: bool) -> Result<(), CheckError> {
+///
+/// Returns the WASI the module imports: preview 1, or `wasi_unstable` (never both).
+pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, words: &Wording, unknown_functions_trap: bool) -> Result<WasiVersion, CheckError> {
+    let mut version = None;
+    check_module(wasm, invoke, max_memory, words, unknown_functions_trap, &mut version)?;
+    Ok(version.unwrap_or_default())
+}
+
+fn check_module(
+    wasm: &[u8],
+    invoke: Option<&str>,
+    max_memory: Option<u64>,
+    words: &Wording,
+    unknown_functions_trap: bool,
+    version: &mut Option<WasiVersion>,
+) -> Result<(), CheckError> {
     check_header(wasm)?;
     let mut types: Vec<FuncSig> = Vec::new();
     // The type index of every function, imported ones first, as the index space counts them.
@@ -148,6 +163,16 @@ pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, words: 
                 for import in reader.into_imports() {
                     let import = import.map_err(parse_error)?;
                     check_import(&types, import.module, import.name, import.ty, words, unknown_functions_trap)?;
+                    if let Some(v) = WasiVersion::from_module(import.module) {
+                        if version.is_some_and(|seen| seen != v) {
+                            return link(format!(
+                                "the module imports both `{}` and `{}`: one WASI or the other",
+                                WasiVersion::Preview1.module(),
+                                WasiVersion::Unstable.module()
+                            ));
+                        }
+                        *version = Some(v);
+                    }
                     if let TypeRef::Func(index) = import.ty {
                         func_types.push(index);
                     }
@@ -223,14 +248,13 @@ fn check_import(types: &[FuncSig], module: &str, name: &str, ty: TypeRef, words:
     let TypeRef::Func(index) = ty else {
         return link(format!("the module imports `{module}::{name}`, which is not a function; wrun provides only WASI preview 1 functions"));
     };
-    let wasi = if module == imports::MODULE { WasiFunc::from_name(name) } else { None };
+    let version = WasiVersion::from_module(module);
+    let wasi = version.and_then(|v| WasiFunc::from_name(name).filter(|&f| v.has(f)));
     let Some(func) = wasi else {
-        if unknown_functions_trap && module != imports::MODULE {
+        if unknown_functions_trap && version.is_none() {
             return Ok(());
         }
-        let hint = if module == "wasi_unstable" {
-            " (`wasi_unstable` is the pre-2020 WASI; rebuild for wasm32-wasip1)"
-        } else if module.starts_with("wasi:") {
+        let hint = if module.starts_with("wasi:") {
             " (a WASI preview 2 interface; wrun runs preview 1 modules)"
         } else {
             words.unknown_import_hint

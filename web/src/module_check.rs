@@ -7,11 +7,12 @@ use runtime_core::module_check::{self, CheckErrorKind, Wording};
 use wasm_bindgen::prelude::*;
 
 /// Throws an `Error` with `kind` "invalid-module", "link" or "no-start" if `wasm` is not a WASI
-/// command this runtime can run (within `max_memory` bytes of memory, if given).
+/// command this runtime can run (within `max_memory` bytes of memory, if given). Returns whether
+/// it imports `wasi_unstable` (WASI's snapshot 0) rather than preview 1.
 #[wasm_bindgen(js_name = checkModule)]
-pub fn check_module(wasm: &[u8], max_memory: Option<f64>) -> Result<(), JsValue> {
+pub fn check_module(wasm: &[u8], max_memory: Option<f64>) -> Result<bool, JsValue> {
     let words = Wording { no_start_hint: "", memory_cap: "maxMemoryBytes", unknown_import_hint: "" };
-    module_check::check(wasm, None, max_memory.map(|m| m as u64), &words, false).map_err(|e| {
+    let version = module_check::check(wasm, None, max_memory.map(|m| m as u64), &words, false).map_err(|e| {
         let err = crate::errors::error(&e.message);
         let kind = match e.kind {
             CheckErrorKind::InvalidModule => "invalid-module",
@@ -20,5 +21,6 @@ pub fn check_module(wasm: &[u8], max_memory: Option<f64>) -> Result<(), JsValue>
         };
         let _ = js_sys::Reflect::set(&err, &"kind".into(), &kind.into());
         err
-    })
+    })?;
+    Ok(version == runtime_core::WasiVersion::Unstable)
 }

@@ -85,6 +85,13 @@ impl SessionBuilder {
         Ok(())
     }
 
+    /// The module imports `wasi_unstable` (WASI's snapshot 0): its calls use that ABI.
+    #[wasm_bindgen(js_name = wasiUnstable)]
+    pub fn wasi_unstable(&mut self) -> Result<(), JsValue> {
+        self.b()?.version(runtime_core::WasiVersion::Unstable);
+        Ok(())
+    }
+
     /// Whether this build mounts Node-`fs`-like objects ([`Self::preopen_paths`]): the build
     /// Node loads does, the one pages load does not.
     #[wasm_bindgen(js_name = hasPathApi)]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use runtime_core::dispatch::{self, CallOutcome, RawArgs};
-use runtime_core::imports::{self, ValType as WasiVal, WasiFunc};
+use runtime_core::imports::{ValType as WasiVal, WasiFunc, WasiVersion};
 use runtime_core::WasiCtx;
 use wasmtime::{
     bail, format_err, Caller, Config, Engine, FuncType, Linker, Memory, Module, Store, Strategy, Trap, Val,
@@ -69,13 +69,16 @@ fn wasi_val(v: WasiVal) -> ValType {
 
 fn link(engine: &Engine) -> wasmtime::Result<Linker<HostState>> {
     let mut linker = Linker::new(engine);
-    for &func in WasiFunc::ALL {
-        let params = func.params().iter().map(|&p| wasi_val(p));
-        let results = if func.returns_errno() { vec![ValType::I32] } else { vec![] };
-        let ty = FuncType::new(engine, params, results);
-        linker.func_new(imports::MODULE, func.name(), ty, move |caller, params, results| {
-            host_call(caller, func, params, results)
-        })?;
+    // Under both module names: the context knows which ABI the module's calls use.
+    for version in WasiVersion::ALL {
+        for &func in WasiFunc::ALL.iter().filter(|&&f| version.has(f)) {
+            let params = func.params().iter().map(|&p| wasi_val(p));
+            let results = if func.returns_errno() { vec![ValType::I32] } else { vec![] };
+            let ty = FuncType::new(engine, params, results);
+            linker.func_new(version.module(), func.name(), ty, move |caller, params, results| {
+                host_call(caller, func, params, results)
+            })?;
+        }
     }
     Ok(linker)
 }

@@ -91,9 +91,14 @@ pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u
 }
 
 pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, buf: Out<{ abi::layout::FILESTAT_SIZE }>) -> SysResult<()> {
+    buf.write(mem, &abi::encode_filestat(&fd_filestat(ctx, fd)?))
+}
+
+/// What `fd_filestat_get` reports, before it is encoded (`wasi_unstable` lays it out otherwise).
+pub(crate) fn fd_filestat(ctx: &mut WasiCtx, fd: u32) -> SysResult<Filestat> {
     let e = ctx.entry(fd)?;
     e.require(rights::FD_FILESTAT_GET)?;
-    let st = match &e.desc {
+    Ok(match &e.desc {
         Descriptor::File(f) => f.file.stat()?,
         Descriptor::Dir(d) => d.dir.stat()?,
         Descriptor::Input(_) | Descriptor::Output(_) => Filestat {
@@ -104,8 +109,7 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, bu
             nlink: 1,
             ..Filestat::default()
         },
-    };
-    buf.write(mem, &abi::encode_filestat(&st))
+    })
 }
 
 pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32, size: u64) -> SysResult<()> {

@@ -181,9 +181,14 @@ pub fn path_readlink(
 }
 
 pub fn path_filestat_get(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, flags: u32, path: u32, path_len: u32, buf: Out<{ abi::layout::FILESTAT_SIZE }>) -> SysResult<()> {
-    let path = mem.read_str(path, path_len)?;
-    let st = ctx.dir(fd, rights::PATH_FILESTAT_GET)?.dir.stat_at(&path, follows(flags))?;
+    let st = path_filestat(ctx, mem, fd, flags, path, path_len)?;
     buf.write(mem, &abi::encode_filestat(&st))
+}
+
+/// What `path_filestat_get` reports, before it is encoded (`wasi_unstable` lays it out otherwise).
+pub(crate) fn path_filestat(ctx: &mut WasiCtx, mem: &dyn GuestMemory, fd: u32, flags: u32, path: u32, path_len: u32) -> SysResult<wasi_vfs::Filestat> {
+    let path = mem.read_str(path, path_len)?;
+    Ok(ctx.dir(fd, rights::PATH_FILESTAT_GET)?.dir.stat_at(&path, follows(flags))?)
 }
 
 #[allow(clippy::too_many_arguments)]

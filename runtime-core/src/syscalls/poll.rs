@@ -85,13 +85,29 @@ fn fd_readiness(ctx: &mut WasiCtx, fd: u32, read: bool) -> Option<(Errno, u64, u
 }
 
 pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, in_ptr: u32, out_ptr: u32, nsubscriptions: u32, nevents: Out<4>) -> SysResult<()> {
-    let size = u64::from(nsubscriptions) * u64::from(layout::SUBSCRIPTION_SIZE);
+    poll_with(ctx, mem, in_ptr, out_ptr, nsubscriptions, nevents, layout::SUBSCRIPTION_SIZE, std::convert::identity)
+}
+
+/// `poll_oneoff` over subscriptions of `sub_size` bytes, which `to_preview1` turns into
+/// preview 1's layout (`wasi_unstable`'s clock subscriptions are 8 bytes longer).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn poll_with(
+    ctx: &mut WasiCtx,
+    mem: &mut dyn GuestMemory,
+    in_ptr: u32,
+    out_ptr: u32,
+    nsubscriptions: u32,
+    nevents: Out<4>,
+    sub_size: u32,
+    to_preview1: fn(Vec<u8>) -> Vec<u8>,
+) -> SysResult<()> {
+    let size = u64::from(nsubscriptions) * u64::from(sub_size);
     mem.check(in_ptr, size)?;
     mem.check(out_ptr, u64::from(nsubscriptions) * layout::EVENT_SIZE as u64)?;
     if nsubscriptions == 0 {
         return Err(Errno::Inval.into());
     }
-    let raw = mem.read_bytes(in_ptr, size as u32)?;
+    let raw = to_preview1(mem.read_bytes(in_ptr, size as u32)?);
     let subs = match ctx.pending_poll.take() {
         Some(p) if p.raw == raw => p.kinds,
         _ => parse(ctx, &raw)?,

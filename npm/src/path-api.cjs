@@ -2,11 +2,10 @@
 // calls the core's path-based directories make (web/src/path_api.rs). The core resolves every
 // path itself, one component at a time, and confines it to the preopened directory; these calls
 // only act on the final path and never follow a symlink in its last component.
-
-/** Whether `fs` looks like Node's `fs` (as opposed to a wrun FileSystem). */
-export function isNodeFsLike(fs) {
-  return !!fs && typeof fs.openSync === 'function' && typeof fs.lstatSync === 'function';
-}
+//
+// CommonJS, loaded with require() from core.js in Node only, where the core that has these
+// directories runs: pages never download it.
+'use strict';
 
 /** WASI filetype numbers. */
 function filetype(st) {
@@ -34,7 +33,7 @@ function seconds(ns, current) {
   return ns === undefined ? current / 1e3 : ns / 1e9;
 }
 
-export function pathApi(fs) {
+function pathApi(fs) {
   const c = fs.constants ?? {};
   const NOFOLLOW = c.O_NOFOLLOW ?? 0;
   const bigint = { bigint: true };
@@ -82,3 +81,5 @@ export function pathApi(fs) {
     close: (fd) => fs.closeSync(fd),
   };
 }
+
+module.exports = { pathApi };

@@ -8,8 +8,13 @@ export interface RunOptions {
   args?: string[];
   /** Environment: an object, or `"KEY=VALUE"` strings. */
   env?: Record<string, string> | string[];
-  /** All of stdin, written before the program starts, then closed. `run()` defaults it to "". */
-  stdin?: string | Uint8Array;
+  /**
+   * Stdin, closed at its end: all of it at once (a string or bytes), or as it comes (a Blob, a
+   * `ReadableStream`, an async iterable of strings or bytes). `run()` defaults it to "".
+   */
+  stdin?: string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array | string> | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+  /** Aborting it kills the program: `wait()` rejects with a WrunError of kind "killed" whose `cause` is the signal's reason. */
+  signal?: AbortSignal;
   /** Files the program sees. */
   fs?: FileSystem;
   /** Directories of `fs` to preopen: `{ guestPath: fsPath }`. Default `{ "/": "/" }` when `fs` is given. */
@@ -59,9 +64,19 @@ export declare class RunResult {
 }
 
 export interface Process {
-  readonly stdin: { write(data: string | Uint8Array): void; close(): void };
-  /** Set once the program has ended. */
+  /** The program's stdin: a WritableStream (pipe to it, or use a writer), or call write()/close() directly. */
+  readonly stdin: WritableStream<Uint8Array | string> & { write(data: string | Uint8Array): void; close(): Promise<void> };
+  /**
+   * Stdout as a stream, when no `onStdout` callback is given: asked for before the program starts
+   * (right after `spawn`), it receives output as it is written; later, all of it when the program
+   * ends. It closes when the program ends.
+   */
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** The exit status however the program ends (137 killed, 134 trapped, 124 timed out, 1 not loaded); null until then. */
   exitCode: number | null;
+  /** Resolves with the exit status however the program ends (never rejects). */
+  readonly exited: Promise<number>;
   /** Resolves when the program exits; rejects with a WrunError on a trap, kill, timeout or bad module. */
   wait(): Promise<RunResult>;
   /** Stops the program at once (always in a worker or on wasmi; at its next WASI call otherwise). */

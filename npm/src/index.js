@@ -12,6 +12,7 @@ import { runInWorker, workerAvailable } from './worker-client.js';
 import { runOnWasmi } from './engine-wasmi.js';
 import { FileSystem, setCore } from './fs.js';
 import { configure } from './configure.js';
+import { checkRunOptions, isWholeInput, misuse, OutputStream, pump, stdinStream } from './process.js';
 
 export { WrunError, FileSystem, hasJSPI };
 export { WASI } from './wasi.js';
@@ -56,9 +57,8 @@ export class RunResult {
  */
 function chooseEngine(opts, interactive) {
   const engine = opts.engine ?? 'auto';
-  if (!['auto', 'browser', 'wasmi'].includes(engine)) throw new WrunError('link', `unknown engine "${engine}" (use "auto", "browser" or "wasmi")`);
   if (engine !== 'auto') {
-    if (engine === 'browser' && opts.fuel !== undefined) throw new WrunError('link', 'fuel needs the wasmi engine (engine: "wasmi" or "auto")');
+    if (engine === 'browser' && opts.fuel !== undefined) throw misuse('fuel needs the wasmi engine (engine: "wasmi" or "auto")');
     return engine;
   }
   if (opts.fuel !== undefined) return 'wasmi';
@@ -71,20 +71,38 @@ function chooseEngine(opts, interactive) {
 
 /**
  * Starts a program and returns a process handle:
- * `{ stdin: { write, close }, wait(), kill(), exitCode }`.
- * Options: args, env, stdin (string | bytes: written then closed), fs, preopens ({ guestPath: fsPath }),
- * tty, engine, timeoutMs, worker (run in a dedicated Worker so the page stays responsive and
- * `kill()` stops even a busy loop), onStdout, onStderr, deterministic.
+ * `{ stdin, stdout, stderr, exited, exitCode, wait(), kill() }`.
+ * Options: args, env, stdin (string | bytes | Blob | ReadableStream | async iterable: written then
+ * closed), fs, preopens ({ guestPath: fsPath }), tty, engine, timeoutMs, signal (an AbortSignal:
+ * aborting kills the program), worker (run in a dedicated Worker so the page stays responsive and
+ * `kill()` stops even a busy loop), onStdout, onStderr, deterministic. See index.d.ts.
  */
 export function spawn(wasm, opts = {}) {
+  checkRunOptions(opts);
   const ctl = new Controller();
   let workerHandle = null;
-  if (opts.stdin !== undefined) {
+  // Input goes to the worker once it has one; before that it waits in ctl, which the worker is
+  // started with. (Writing to both sent the worker every chunk twice while it started.)
+  const writeIn = (data) => { if (workerHandle) workerHandle.writeStdin(toBytes(data)); else ctl.writeStdin(toBytes(data)); };
+  const closeIn = () => { if (workerHandle) workerHandle.closeStdin(); else ctl.closeStdin(); };
+  const kill = (reason) => {
+    if (reason !== undefined) ctl.reason ??= reason;
+    ctl.stop('killed');
+    workerHandle?.stop('killed');
+  };
+  if (opts.stdin !== undefined && isWholeInput(opts.stdin)) {
     ctl.writeStdin(toBytes(opts.stdin));
     ctl.closeStdin();
+  } else if (opts.stdin !== undefined) {
+    pump(opts.stdin, writeIn, closeIn).catch((e) => kill(e));
   }
+  const { signal } = opts;
+  if (signal?.aborted) kill(signal.reason);
+  signal?.addEventListener('abort', () => kill(signal.reason), { once: true });
+  const outputs = { stdout: new OutputStream(), stderr: new OutputStream() };
   const done = (async () => {
-    const engine = chooseEngine(opts, opts.stdin === undefined);
+    // Input that arrives while the program runs (none given, or a stream) may make it wait.
+    const engine = chooseEngine(opts, opts.stdin === undefined || !isWholeInput(opts.stdin));
     // Nothing on the page's own thread can interrupt a busy loop in the browser engine, so a run
     // with a time limit goes to a worker unless told otherwise (worker: false).
     const useWorker = opts.worker ?? (opts.timeoutMs !== undefined && engine === 'browser');
@@ -94,16 +112,18 @@ export function spawn(wasm, opts = {}) {
     let prog = typeof Response !== 'undefined' && wasm instanceof Response
       ? await streamGuest(wasm, { stream: engine === 'browser' && !capped })
       : program(wasm);
-    if (engine === 'wasmi' && prog.compiled) throw new WrunError('link', 'the wasmi engine needs the program as bytes, not a compiled WebAssembly.Module');
+    if (engine === 'wasmi' && prog.compiled) throw misuse('the wasmi engine needs the program as bytes, not a compiled WebAssembly.Module');
     // The core loads while the program compiles; a compile error waits until the checks have
     // had their say, so a bad module gets the same message as under wrun.
     if (engine === 'browser' && !capped) compileGuest(prog).catch(() => {});
     const c = await init();
     // A program built for wasi_unstable (snapshot 0) runs with that ABI.
     if (checkGuest(c, prog, opts.maxMemoryBytes)) opts = { ...opts, wasiUnstable: true };
+    // Streams asked for by now receive output as it is written.
+    opts = { ...opts, onStdout: opts.onStdout ?? outputs.stdout.callback(), onStderr: opts.onStderr ?? outputs.stderr.callback() };
     if (capped) {
       // The browser's engine has no memory limiter: lower the module's declared maximums instead.
-      if (prog.compiled) throw new WrunError('link', 'maxMemoryBytes needs the program as bytes, not a compiled WebAssembly.Module');
+      if (prog.compiled) throw misuse('maxMemoryBytes needs the program as bytes, not a compiled WebAssembly.Module');
       try {
         prog = program(c.capMemory(prog.bytes, opts.maxMemoryBytes));
       } catch (e) {
@@ -137,18 +157,30 @@ export function spawn(wasm, opts = {}) {
       if (timer !== null) clearTimeout(timer);
       opts.fs?.scheduleFlush?.();
     }
-  })();
-  done.catch(() => {}); // surfaced through wait()
-  const proc = {
-    stdin: {
-      // Input goes to the worker once it has one; before that it waits in ctl, which the worker
-      // is started with. (Writing to both sent the worker every chunk twice while it started.)
-      write(data) { if (workerHandle) workerHandle.writeStdin(toBytes(data)); else ctl.writeStdin(toBytes(data)); },
-      close() { if (workerHandle) workerHandle.closeStdin(); else ctl.closeStdin(); },
+  })().then(
+    (r) => { proc.exitCode = r.exitCode; return r; },
+    (e) => {
+      // An abort is a kill whose error says why (the signal's reason).
+      if (ctl.reason !== undefined && e instanceof WrunError && e.kind === 'killed') e.cause = ctl.reason;
+      // However the program ended, it has a status (a module that could not load: 1, as wrun).
+      proc.exitCode = e.exitCode ?? 1;
+      throw e;
     },
+  );
+  done.catch(() => {}); // surfaced through wait() and exited
+  done.then((r) => r, (e) => e).then((r) => {
+    outputs.stdout.end(r?.stdout);
+    outputs.stderr.end(r?.stderr);
+  });
+  const proc = {
+    stdin: stdinStream(writeIn, closeIn),
+    get stdout() { return outputs.stdout.get(); },
+    get stderr() { return outputs.stderr.get(); },
     exitCode: null,
-    wait: () => done.then((r) => { proc.exitCode = r.exitCode; return r; }),
-    kill() { ctl.stop('killed'); workerHandle?.stop('killed'); },
+    /** The exit status however the program ends (137 killed, 134 trapped, 124 timed out...). */
+    exited: done.then((r) => r.exitCode, () => proc.exitCode),
+    wait: () => done,
+    kill: () => kill(),
   };
   return proc;
 }

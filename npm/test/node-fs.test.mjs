@@ -2,7 +2,7 @@
 // deterministic runs.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, init, FileSystem, WrunError } from '../dist/index.js';
+import { run, spawn, init, FileSystem, WrunError } from '../dist/index.js';
 import { guest, expectedStdout, wat, CLOCKS_AND_RANDOM, WRITES_A_FILE } from './helpers.mjs';
 
 /** Asserts `fn` throws a filesystem error with `code`. */
@@ -169,8 +169,9 @@ describe('programs and files', () => {
     });
   }
 
-  test('preopens without an fs option are a "link" error', async () => {
-    await assert.rejects(run(guest('hello'), { preopens: { '/x': '/' } }), (e) => e.kind === 'link' && /FileSystem/.test(e.message));
+  test('preopens without an fs option are a TypeError', async () => {
+    assert.throws(() => spawn(guest('hello'), { preopens: { '/x': '/' } }), (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_VALUE' && /FileSystem/.test(e.message));
+    await assert.rejects(run(guest('hello'), { preopens: { '/x': '/' } }), TypeError);
   });
 });
 

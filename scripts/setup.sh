@@ -37,6 +37,13 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     apt_install chromium chromium-driver
 fi
 
+# Firefox ESR (JSPI) and WebKitGTK's MiniBrowser (Safari's engine, no JSPI) for the tests in
+# other browsers: Debian's packages, driven over WebDriver (npm/test/browsers.mjs).
+if [ ! -x /usr/bin/firefox-esr ] || [ ! -x /usr/bin/WebKitWebDriver ] || ! command -v xvfb-run >/dev/null; then
+    log "apt-get install firefox-esr webkit2gtk-driver xvfb"
+    apt_install firefox-esr webkit2gtk-driver xvfb
+fi
+
 # wasm-bindgen CLI, exactly the version web/Cargo.toml pins.
 WB_VERSION=0.2.130
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then

@@ -6,8 +6,9 @@
 #      (fuzzing/tests/corpus.rs; fuzzing itself needs nightly and minutes: scripts/fuzz.sh)
 #   2. the shared core builds for wasm32-unknown-unknown
 #   3. the browser core's Rust API under wasm-bindgen-test, in Node and in headless Chrome
-#   4. the npm package: Node tests and Chromium tests (playwright-core, pages without COOP/COEP)
-#   5. parity: every guest gives identical output under wrun x3, Node and Chromium
+#   4. the npm package: Node tests, Chromium tests (playwright-core, pages without COOP/COEP), and
+#      the same scenarios in Firefox ESR and WebKit (Debian's packages, over WebDriver)
+#   5. parity: every guest gives identical output under wrun x3, Node, Chromium, Firefox, WebKit
 #   6. the playground: built with its tools, then driven in Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
 section "npm package: Node and Chromium tests"
 (cd npm && node --test --test-reporter=spec test/ 2>&1) | tee -a "$log"
 
-section "parity: wrun (cranelift, winch, wasmi) = Node = Chromium"
+section "parity: wrun (cranelift, winch, wasmi) = Node = Chromium = Firefox = WebKit"
 node tests/parity/run.mjs 2>&1 | tee -a "$log"
 
 section "playground: build (tools are cached outside the repo), then its Node and Chromium tests"

@@ -1,11 +1,12 @@
 // Parity: every guest program in tests/guests must give byte-identical stdout, the same stderr
 // (what the program wrote) and the same exit status under `wrun` (each engine), the npm package
-// in Node, and the npm package in headless Chromium; and through the package's WASI polyfill (in
-// Node, on a FileSystem and on real directories, and in Chromium), whose exit status follows node:wasi's conventions (the status as the
-// program gave it, a trap as an exception) and must mean what `run` reports (134 for a trap, 1 for
-// a status past 125). Node's own node:wasi runs each guest too, for comparison: where it differs
-// (it cannot poll stdin, for one), that is shown and not counted. Prints a table; exits 1 on any
-// difference of wrun's.
+// in Node, and the npm package in headless Chromium, Firefox and WebKit; and through the
+// package's WASI polyfill (in Node, on a FileSystem and on real directories, and in Chromium),
+// whose exit status follows node:wasi's conventions (the status as the program gave it, a trap
+// as an exception) and must mean what `run` reports (134 for a trap, 1 for a status past 125).
+// Node's own node:wasi runs each guest too, for comparison: where it differs (it cannot poll
+// stdin, for one), that is shown and not counted. Prints a table; exits 1 on any difference of
+// wrun's.
 //
 //   node tests/parity/run.mjs            (after `cargo build --release -p wrun` and the web build)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../npm/test/serve.mjs';
 import { launch, newPage } from '../../npm/test/chromium.mjs';
+import { launchFirefox, launchWebKit } from '../../npm/test/browsers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const wrun = path.join(root, 'target/release/wrun');
@@ -106,6 +108,22 @@ const page = await newPage(browser, server.url);
 await page.goto(`${server.url}/tests/parity/page.html`);
 await page.waitForFunction(() => window.ready === true);
 
+// The same page in Firefox and WebKit (npm/test/browsers.mjs), driven over WebDriver.
+const others = {};
+for (const [name, launch] of [['firefox', launchFirefox], ['webkit', launchWebKit]]) {
+  const b = await launch();
+  if (!b) throw new Error(`${name} is not installed (scripts/setup.sh installs it)`);
+  const p = await b.open(`${server.url}/tests/parity/page.html`);
+  await p.evaluate(async () => { while (window.runGuest === undefined) await new Promise((r) => setTimeout(r, 20)); });
+  others[name] = { browser: b, page: p };
+}
+
+async function runOther(name, g) {
+  const url = '/' + path.relative(root, g.wasm);
+  const r = await others[name].page.evaluate((u, argv, spec) => window.runGuest(u, argv, spec), url, [g.wasm, ...g.spec.args], g.spec);
+  return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr, error: r.error };
+}
+
 async function runChromium(g) {
   const url = '/' + path.relative(root, g.wasm);
   const r = await page.evaluate(([u, argv, spec]) => window.runGuest(u, argv, spec), [url, [g.wasm, ...g.spec.args], g.spec]);
@@ -118,7 +136,7 @@ async function runWasiChromium(g) {
   return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr };
 }
 
-const columns = ['cranelift', 'winch', 'wasmi', 'node', 'chromium', 'WASI node', 'WASI node host dirs', 'WASI chromium', 'node:wasi'];
+const columns = ['cranelift', 'winch', 'wasmi', 'node', 'chromium', 'firefox', 'webkit', 'WASI node', 'WASI node host dirs', 'WASI chromium', 'node:wasi'];
 /** Columns whose exit status follows node:wasi's conventions. */
 const wasiFamily = new Set(['WASI node', 'WASI node host dirs', 'WASI chromium', 'node:wasi']);
 /** What `run` reports for a node:wasi-style status. */
@@ -135,6 +153,8 @@ for (const g of guests) {
     wasmi: runNative(g, 'wasmi'),
     node: await runNode(g),
     chromium: await runChromium(g),
+    firefox: await runOther('firefox', g),
+    webkit: await runOther('webkit', g),
     'WASI node': await runWasiPolyfill(g),
     'WASI node host dirs': await runWasiPolyfill(g, { host: true }),
     'WASI chromium': await runWasiChromium(g),
@@ -167,6 +187,10 @@ for (const g of guests) {
   rows.push([g.name, ...cells]);
 }
 await browser.close();
+for (const { page: p, browser: b } of Object.values(others)) {
+  await p.close();
+  await b.close();
+}
 await server.close();
 
 const widths = ['guest', ...columns].map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

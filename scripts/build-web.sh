@@ -55,6 +55,12 @@ for entry in index worker; do
     npm/node_modules/.bin/esbuild "npm/src/$entry.js" --bundle --format=esm --minify --target=es2022 \
         --platform=neutral --outfile="$dist/$entry.js" --log-level=error --external:./core/wrun_web_wasmi.js
 done
+# require('wrun') on every Node the package accepts (20.0 up; only 20.19+ can require ES modules):
+# the same bundle as CommonJS, its import.meta.url made from __filename.
+printf '%s\n' "export const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" >"$tmp/cjs-shim.js"
+npm/node_modules/.bin/esbuild npm/src/index.js --bundle --format=cjs --minify --target=es2022 --platform=node \
+    --outfile="$dist/index.cjs" --log-level=error --external:./core/wrun_web_wasmi.js \
+    --define:import.meta.url=importMetaUrl --inject:"$tmp/cjs-shim.js"
 npm/node_modules/.bin/esbuild "$out/wrun_web_wasmi.js" --bundle --format=esm --minify --target=es2022 \
     --platform=neutral --outfile="$dist/core/wrun_web_wasmi.js" --log-level=error
 cp "$out"/*.wasm "$dist/core/"

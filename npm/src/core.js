@@ -78,13 +78,20 @@ export function coreSync() {
   return core;
 }
 
-/** Loads the core module; every API calls it, so pages only need it to preload. */
-export function loadCore() {
+/**
+ * Loads the core module; every API calls it, so pages only need it to preload. `source`, given to
+ * the first call (`init({ module })`), says where the core is instead of the package's own file:
+ * a URL, a Response, its bytes, or a compiled WebAssembly.Module.
+ */
+export function loadCore(source) {
   ready ??= (async () => {
     const url = new URL('./core/wrun_web_bg.wasm', import.meta.url);
-    if (typeof process !== 'undefined' && process.versions?.node && url.protocol === 'file:') {
+    const node = typeof process !== 'undefined' && process.versions?.node;
+    if (source !== undefined && !(node && isFileUrl(source))) {
+      await init({ module_or_path: source });
+    } else if (node && url.protocol === 'file:') {
       const { readFile } = await import(/* @vite-ignore */ NODE_FS);
-      const nodeUrl = new URL('./core/wrun_web_node_bg.wasm', import.meta.url);
+      const nodeUrl = source === undefined ? new URL('./core/wrun_web_node_bg.wasm', import.meta.url) : new URL(source);
       // Compiled asynchronously, instantiated synchronously: initSync does nothing when
       // coreSync() (the WASI polyfill) got there first meanwhile, where an asynchronous init
       // would replace the instance its sessions live in.
@@ -99,4 +106,12 @@ export function loadCore() {
   })();
   ready.catch(() => listeners.clear());
   return ready;
+}
+
+function isFileUrl(source) {
+  try {
+    return (typeof source === 'string' || source instanceof URL) && new URL(source).protocol === 'file:';
+  } catch {
+    return false;
+  }
 }

@@ -14,11 +14,19 @@ let loading;
 // Through a variable so bundlers leave Node's module alone (it is only imported under Node).
 const NODE_FS = 'node:fs/promises';
 
+let wasmiSource;
+/** Where the wasmi add-on's wasm is, if not the package's own file (`init({ wasmiModule })`). */
+export function setWasmiSource(source) {
+  wasmiSource ??= source;
+}
+
 export function loadWasmi() {
   loading ??= (async () => {
     const m = await import('./core/wrun_web_wasmi.js');
     const url = new URL('./core/wrun_web_wasmi_bg.wasm', import.meta.url);
-    if (typeof process !== 'undefined' && process.versions?.node && url.protocol === 'file:') {
+    if (wasmiSource !== undefined) {
+      await m.default({ module_or_path: wasmiSource });
+    } else if (typeof process !== 'undefined' && process.versions?.node && url.protocol === 'file:') {
       const { readFile } = await import(/* @vite-ignore */ NODE_FS);
       await m.default({ module_or_path: await readFile(url) });
     } else {

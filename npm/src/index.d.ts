@@ -149,7 +149,16 @@ export declare const EXIT_STATUS: { trap: 134; timeout: 124; 'out-of-fuel': 124;
  * Loads the runtime (run, spawn and FileSystem.create call it too). `onProgress` follows the
  * download of the runtime's WebAssembly, in bytes, for a loading bar.
  */
-export declare function init(options?: { onProgress?: (progress: { done: number; total: number }) => void }): Promise<unknown>;
+/** Where a wasm module can come from: a URL, a Response, its bytes, or the module compiled. */
+export type WasmSource = string | URL | Response | BufferSource | WebAssembly.Module;
+
+export declare function init(options?: {
+  onProgress?: (progress: { done: number; total: number }) => void;
+  /** The core, if not beside the package's files (a CDN, an inlined copy). Counts in the first call only. */
+  module?: WasmSource;
+  /** The wasmi add-on, likewise. */
+  wasmiModule?: WasmSource;
+}): Promise<unknown>;
 
 /** Runs a program to completion. */
 export declare function run(program: Program, options?: RunOptions): Promise<RunResult>;

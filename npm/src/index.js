@@ -9,7 +9,7 @@ import { program, compileGuest, checkGuest, streamGuest } from './module.js';
 import { Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
 import { runInWorker, workerAvailable } from './worker-client.js';
-import { runOnWasmi } from './engine-wasmi.js';
+import { runOnWasmi, setWasmiSource } from './engine-wasmi.js';
 import { FileSystem, setCore } from './fs.js';
 import { configure } from './configure.js';
 import { checkRunOptions, isWholeInput, misuse, OutputStream, pump, stdinStream } from './process.js';
@@ -20,17 +20,21 @@ export { WASI } from './wasi.js';
 let core;
 
 // Start loading the runtime as soon as the package is imported: a page usually fetches its program
-// next, and by then the core is ready. (Errors surface from the first run/spawn/init.)
-const preload = loadCore();
-preload.catch(() => {});
+// next, and by then the core is ready. (Errors surface from the first run/spawn/init.) A
+// microtask later, so that an `init({ module })` the importing module calls at once comes first.
+queueMicrotask(() => loadCore().catch(() => {}));
 
 /**
  * Loads the runtime (about 105 KiB gzip). Optional: `run`, `spawn` and `FileSystem.create` call
- * it. `onProgress({ done, total })` follows the download in bytes, for a loading bar.
+ * it. `onProgress({ done, total })` follows the download in bytes, for a loading bar. `module`
+ * and `wasmiModule` say where the core and the wasmi add-on are, if not beside this file (a CDN,
+ * an inlined copy): a URL, a Response, the bytes or a compiled WebAssembly.Module. They count
+ * only in the first call, made before anything else uses the package.
  */
-export async function init({ onProgress } = {}) {
+export async function init({ onProgress, module, wasmiModule } = {}) {
   if (onProgress) watchCoreProgress(onProgress);
-  core ??= await loadCore();
+  if (wasmiModule !== undefined) setWasmiSource(wasmiModule);
+  core ??= await loadCore(module);
   setCore(core);
   return core;
 }

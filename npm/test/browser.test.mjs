@@ -54,6 +54,19 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
     await page.dispose();
   });
 
+  test('init({ module, wasmiModule }): the core and the add-on come from the URLs given, not the package\'s files', T, async () => {
+    const page = await newPage(browser, server.url);
+    const fetched = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    await page.goto(`${server.url}/npm/test/pages/custom-core.html`);
+    await page.waitForSelector('body[data-done="1"]', { state: 'attached' });
+    assert.equal(await page.textContent('#out'), 'Hello, world!\narg 1: custom core\nHello, world!\narg 1: custom wasmi\n');
+    assert.ok(fetched.includes('/npm/src/core/wrun_web_bg.wasm') && fetched.includes('/npm/src/core/wrun_web_wasmi_bg.wasm'), fetched.join(' '));
+    assert.ok(!fetched.some((p) => p.startsWith('/npm/dist/core/') && p.endsWith('.wasm')), fetched.join(' '));
+    assert.deepEqual(page.problems, []);
+    await page.dispose();
+  });
+
   describe('interactive: spawn(repl.wasm), stdin written while it runs', () => {
     for (const [label, options] of [['default engine (JSPI)', {}], ['wasmi', { engine: 'wasmi' }], ['worker (JSPI in the worker)', { worker: true }]]) {
       test(label, T, async () => {

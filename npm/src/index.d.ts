@@ -101,11 +101,30 @@ export interface Stat {
   type: 'file' | 'directory' | 'symlink' | 'other';
   size: number;
   mtimeMs: number;
+  readonly mtime: Date;
   ino: number;
   nlink: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
 }
 
-/** An in-memory filesystem, optionally persisted in IndexedDB. Errors carry `code` ("ENOENT") and `errno`. */
+/** `readdir(path, { withFileTypes: true })`'s entries, as node:fs's `Dirent`. */
+export interface Dirent {
+  name: string;
+  parentPath: string;
+  path: string;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+export type Encoding = 'utf8' | 'utf-8' | 'latin1' | 'binary' | 'base64';
+
+/**
+ * An in-memory filesystem, optionally persisted in IndexedDB. Its calls have node:fs's names and
+ * shapes; errors carry Node's `code` ("ENOENT"), `errno` (-2), `syscall` and `path`.
+ */
 export declare class FileSystem {
   /** Requires `await init()` first; or use `FileSystem.create()`. */
   constructor();
@@ -115,17 +134,30 @@ export declare class FileSystem {
   /** Saves a persistent filesystem now, in one transaction. */
   flush(): Promise<void>;
   mkdir(path: string, options?: { recursive?: boolean }): void;
-  writeFile(path: string, data: string | Uint8Array): void;
+  writeFile(path: string, data: string | Uint8Array, options?: Encoding | { encoding?: Encoding }): void;
   readFile(path: string): Uint8Array;
-  readFile(path: string, encoding: 'utf8' | 'utf-8'): string;
+  readFile(path: string, options: Encoding | { encoding: Encoding }): string;
   readdir(path: string): string[];
+  readdir(path: string, options: { withFileTypes: true }): Dirent[];
   stat(path: string): Stat;
   lstat(path: string): Stat;
   exists(path: string): boolean;
+  existsSync(path: string): boolean;
   rename(from: string, to: string): void;
+  /** Files and, with `recursive`, directories; `force` ignores a missing path. */
+  rm(path: string, options?: { recursive?: boolean; force?: boolean }): void;
+  /** A file or symlink (EISDIR on a directory). */
+  unlink(path: string): void;
+  /** An empty directory (ENOTDIR on anything else, ENOTEMPTY if not empty). */
+  rmdir(path: string): void;
+  /** `rm` by its earlier name. */
   remove(path: string, options?: { recursive?: boolean }): void;
   symlink(target: string, path: string): void;
   readlink(path: string): string;
+  /** The same calls, returning promises, as `node:fs/promises`. */
+  readonly promises: {
+    [K in 'mkdir' | 'writeFile' | 'readFile' | 'readdir' | 'stat' | 'lstat' | 'rename' | 'rm' | 'unlink' | 'rmdir' | 'symlink' | 'readlink']: (...args: Parameters<FileSystem[K]>) => Promise<ReturnType<FileSystem[K]>>;
+  };
   /** The whole tree as a tar archive, the format `wrun --fs` mounts natively. */
   exportTar(): Uint8Array;
   importTar(tar: Uint8Array): void;

@@ -90,8 +90,9 @@ describe('FileSystem API', () => {
   test('errors carry code and errno, like Node\'s fs', async () => {
     const fs = await FileSystem.create();
     fs.writeFile('/file', 'x');
-    throwsCode(() => fs.readFile('/missing'), 'ENOENT', 44);
-    throwsCode(() => fs.stat('/missing/deeper'), 'ENOENT', 44);
+    throwsCode(() => fs.readFile('/missing'), 'ENOENT', -2);
+    throwsCode(() => fs.stat('/missing/deeper'), 'ENOENT', -2);
+    assert.throws(() => fs.readFile('/missing'), (e) => e.syscall === 'open' && e.path === '/missing');
     throwsCode(() => fs.readdir('/missing'), 'ENOENT');
     throwsCode(() => fs.mkdir('/x/y'), 'ENOENT');
     throwsCode(() => fs.rename('/missing', '/other'), 'ENOENT');
@@ -100,6 +101,37 @@ describe('FileSystem API', () => {
     throwsCode(() => fs.readdir('/file'), 'ENOTDIR');
     throwsCode(() => fs.readlink('/file'), 'EINVAL');
     assert.throws(() => fs.readFile('/missing'), /no such file or directory.*\/missing/);
+  });
+
+  test('node:fs names and shapes: rm, unlink, rmdir, readdir withFileTypes, Stats methods, encodings, promises', async () => {
+    const fs = await FileSystem.create();
+    fs.mkdir('/d/e', { recursive: true });
+    fs.writeFile('/d/f.txt', 'héllo', 'latin1');
+    assert.deepEqual(Array.from(fs.readFile('/d/f.txt')), [104, 233, 108, 108, 111], 'latin1: one byte a character');
+    fs.writeFile('/d/b64', 'aGk=', { encoding: 'base64' });
+    assert.equal(fs.readFile('/d/b64', 'utf8'), 'hi');
+    assert.equal(fs.readFile('/d/b64', { encoding: 'base64' }), 'aGk=');
+    fs.symlink('f.txt', '/d/link');
+    const entries = fs.readdir('/d', { withFileTypes: true });
+    assert.deepEqual(entries.map((e) => [e.name, e.isFile(), e.isDirectory(), e.isSymbolicLink(), e.parentPath]),
+      [['b64', true, false, false, '/d'], ['e', false, true, false, '/d'], ['f.txt', true, false, false, '/d'], ['link', false, false, true, '/d']]);
+    const st = fs.stat('/d/link');
+    assert.ok(st.isFile() && !st.isDirectory() && fs.lstat('/d/link').isSymbolicLink());
+    assert.ok(st.mtime instanceof Date);
+    assert.throws(() => fs.unlink('/d/e'), (e) => e.code === 'EISDIR' && e.errno === -21 && e.syscall === 'unlink');
+    assert.throws(() => fs.rmdir('/d/f.txt'), (e) => e.code === 'ENOTDIR' && e.syscall === 'rmdir');
+    assert.throws(() => fs.rmdir('/d'), (e) => e.code === 'ENOTEMPTY' && e.errno === -39);
+    fs.unlink('/d/link');
+    fs.rmdir('/d/e');
+    fs.rm('/nothing', { force: true });
+    assert.throws(() => fs.rm('/nothing'), (e) => e.code === 'ENOENT');
+    assert.throws(() => fs.readFile('/d/f.txt', 'utf16'), RangeError);
+    // The promises view.
+    await fs.promises.writeFile('/p.txt', 'promised');
+    assert.equal(await fs.promises.readFile('/p.txt', 'utf8'), 'promised');
+    await assert.rejects(fs.promises.readFile('/nope'), (e) => e.code === 'ENOENT' && e.errno === -2);
+    await fs.promises.rm('/d', { recursive: true });
+    assert.deepEqual(fs.readdir('/'), ['p.txt']);
   });
 
   test('setQuota: writes past it fail with ENOSPC', async () => {

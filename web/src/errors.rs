@@ -16,6 +16,7 @@ pub fn fs_error(e: Errno, op: &str, path: &str) -> JsValue {
     let err = js_sys::Error::new(&format!("{code}: {e}, {op} '{path}'"));
     let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
     let _ = js_sys::Reflect::set(&err, &"errno".into(), &JsValue::from(e.raw()));
+    let _ = js_sys::Reflect::set(&err, &"syscall".into(), &op.into());
     let _ = js_sys::Reflect::set(&err, &"path".into(), &path.into());
     err.into()
 }

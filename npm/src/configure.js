@@ -1,5 +1,5 @@
 // Turns run options into a core SessionBuilder; shared by the main thread and the worker.
-import { WrunError } from './errors.js';
+import { misuse } from './process.js';
 import { nodePathApi } from './core.js';
 
 function envPairs(env) {
@@ -17,11 +17,11 @@ export function configure(core, opts, fs, { onStdout, onStderr } = {}) {
   const nodeFsLike = !!fs && typeof fs.openSync === 'function' && typeof fs.lstatSync === 'function';
   const pathApi = nodeFsLike ? nodePathApi() : null;
   if (nodeFsLike && (!pathApi || !core.SessionBuilder.hasPathApi())) {
-    throw new WrunError('link', 'a Node-fs-like `fs` (node:fs, memfs) is mounted in Node only; in a page, give a wrun FileSystem as `fs`');
+    throw misuse('a Node-fs-like `fs` (node:fs, memfs) is mounted in Node only; in a page, give a wrun FileSystem as `fs`');
   }
   const api = pathApi?.(fs);
   for (const [guest, fsPath] of Object.entries(preopens)) {
-    if (!fs) throw new WrunError('link', 'preopens need a FileSystem (the fs option)');
+    if (!fs) throw misuse('preopens need a FileSystem (the fs option)');
     if (api) b.preopenPaths(guest, api, String(fsPath));
     else b.preopen(guest, fs.raw, fsPath);
   }

@@ -1,5 +1,5 @@
 // FileSystem: files pages create, mount into runs, save as tar, and persist in IndexedDB.
-import { WrunError } from './errors.js';
+import { misuse } from './process.js';
 import { loadCore } from './core.js';
 
 let core = null;
@@ -10,7 +10,7 @@ const STORE = 'images';
 
 function idb() {
   return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') return reject(new WrunError('link', 'IndexedDB is not available here'));
+    if (typeof indexedDB === 'undefined') return reject(misuse('IndexedDB is not available here (openPersistent needs it)', 'ERR_WRUN_NO_INDEXEDDB', Error));
     const req = indexedDB.open(DB, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(STORE);
     req.onsuccess = () => resolve(req.result);
@@ -31,7 +31,7 @@ function tx(db, mode, fn) {
 export class FileSystem {
   /** A new empty in-memory filesystem. Call `await init()` first, or use `FileSystem.create()`. */
   constructor() {
-    if (!core) throw new WrunError('link', 'call `await init()` (or use `await FileSystem.create()`) before `new FileSystem()`');
+    if (!core) throw misuse('call `await init()` (or use `await FileSystem.create()`) before `new FileSystem()`', 'ERR_WRUN_NOT_READY', Error);
     this.raw = new core.FileSystem();
     this.persistName = null;
     this.flushing = null;

@@ -83,7 +83,7 @@ export interface Process {
   kill(): void;
 }
 
-export type WrunErrorKind = 'invalid-module' | 'link' | 'no-start' | 'trap' | 'killed' | 'timeout' | 'out-of-fuel' | 'needs-input' | 'invalid-exit' | 'not-ready';
+export type WrunErrorKind = 'invalid-module' | 'link' | 'no-start' | 'trap' | 'killed' | 'timeout' | 'out-of-fuel' | 'needs-input' | 'invalid-exit';
 
 export declare class WrunError extends Error {
   readonly kind: WrunErrorKind;

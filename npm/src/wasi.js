@@ -16,6 +16,7 @@ import { buildImports, Controller, hasJSPI, StopSignal } from './engine.js';
 import { ExitSignal, WrunError } from './errors.js';
 import { FileSystem, setCore } from './fs.js';
 import { configure } from './configure.js';
+import { misuse } from './process.js';
 
 const decoder = new TextDecoder();
 
@@ -98,7 +99,7 @@ export class WASI {
     check(options.args === undefined || Array.isArray(options.args), 'args must be an array');
     const core = coreSync();
     if (!core) {
-      throw new WrunError('not-ready', "the runtime is still loading: `await init()` (from 'wrun') once before `new WASI()` in a browser");
+      throw misuse("the runtime is still loading: `await init()` (from 'wrun') once before `new WASI()` in a browser", 'ERR_WRUN_NOT_READY', Error);
     }
     setCore(core);
     this.#core = core;
@@ -174,7 +175,7 @@ export class WASI {
   getImportObject({ suspending = false } = {}) {
     if (!suspending) return { [this.#module]: this.#imports };
     if (!hasJSPI) {
-      throw new WrunError('link', 'suspending imports need JSPI (WebAssembly.Suspending: Chromium 137+, Firefox 153+, Safari 27+), which this engine does not have');
+      throw misuse('suspending imports need JSPI (WebAssembly.Suspending: Chromium 137+, Firefox 153+, Safari 27+), which this engine does not have', 'ERR_WRUN_NO_JSPI', Error);
     }
     this.#suspendingImports ??= this.#only(buildImports(this.#core, this.#session, this.#ctl, true).wasi_snapshot_preview1);
     return { [this.#module]: this.#suspendingImports };

@@ -181,7 +181,7 @@ describe('WASI polyfill (node:wasi shape)', () => {
   test('interactive stdin without JSPI: a read that must wait is a clear error, not a hang',
     { skip: hasJSPI && 'this Node has JSPI; the suspending path is tested in Chromium (browser.test.mjs)' }, () => {
     const { wasi } = collecting({ args: ['repl'], interactive: true });
-    assert.throws(() => wasi.getImportObject({ suspending: true }), (e) => e instanceof WrunError && /JSPI/.test(e.message));
+    assert.throws(() => wasi.getImportObject({ suspending: true }), (e) => !(e instanceof WrunError) && e.code === 'ERR_WRUN_NO_JSPI' && /JSPI/.test(e.message));
     const instance = new WebAssembly.Instance(new WebAssembly.Module(guest('repl')), wasi.getImportObject());
     assert.throws(() => wasi.start(instance), (e) => e instanceof WrunError && e.kind === 'needs-input' && /stdin/.test(e.message));
     // Written before the program reads, stdin is there for it.

@@ -121,6 +121,24 @@ export interface Dirent {
 
 export type Encoding = 'utf8' | 'utf-8' | 'latin1' | 'binary' | 'base64';
 
+/** `FileSystem.promises`: its calls returning promises, as `node:fs/promises`. */
+export interface FileSystemPromises {
+  mkdir(path: string, options?: { recursive?: boolean }): Promise<void>;
+  writeFile(path: string, data: string | Uint8Array, options?: Encoding | { encoding?: Encoding }): Promise<void>;
+  readFile(path: string): Promise<Uint8Array>;
+  readFile(path: string, options: Encoding | { encoding: Encoding }): Promise<string>;
+  readdir(path: string): Promise<string[]>;
+  readdir(path: string, options: { withFileTypes: true }): Promise<Dirent[]>;
+  stat(path: string): Promise<Stat>;
+  lstat(path: string): Promise<Stat>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options?: { recursive?: boolean; force?: boolean }): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  readlink(path: string): Promise<string>;
+}
+
 /**
  * An in-memory filesystem, optionally persisted in IndexedDB. Its calls have node:fs's names and
  * shapes; errors carry Node's `code` ("ENOENT"), `errno` (-2), `syscall` and `path`.
@@ -155,9 +173,7 @@ export declare class FileSystem {
   symlink(target: string, path: string): void;
   readlink(path: string): string;
   /** The same calls, returning promises, as `node:fs/promises`. */
-  readonly promises: {
-    [K in 'mkdir' | 'writeFile' | 'readFile' | 'readdir' | 'stat' | 'lstat' | 'rename' | 'rm' | 'unlink' | 'rmdir' | 'symlink' | 'readlink']: (...args: Parameters<FileSystem[K]>) => Promise<ReturnType<FileSystem[K]>>;
-  };
+  readonly promises: FileSystemPromises;
   /** The whole tree as a tar archive, the format `wrun --fs` mounts natively. */
   exportTar(): Uint8Array;
   importTar(tar: Uint8Array): void;

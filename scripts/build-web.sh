@@ -25,6 +25,11 @@ for variant in wrun_web_node wrun_web wrun_web_wasmi; do
     esac
     cargo build --quiet -p wrun-web --target wasm32-unknown-unknown --profile web $features
     wasm-bindgen --target web --omit-default-module-path --out-dir "$dir" --out-name "$name" target/wasm32-unknown-unknown/web/wrun_web.wasm
+    # wasm-bindgen names the one inline-JS module once for each of its imports, as duplicate keys
+    # of the import object; bundlers warn about them (esbuild) or worse. Keep the first.
+    for glue in "$dir/$name.js"; do
+        awk '/^ *"\.\/snippets\/[^"]*": import[0-9]+,$/ { if (seen[$1]++) next } { print }' "$glue" >"$glue.tmp" && mv "$glue.tmp" "$glue"
+    done
     case $variant in
         wrun_web_node) mv "$out/wrun_web_bg.wasm" "$out/wrun_web_node_bg.wasm" ;;
         wrun_web)

@@ -7,8 +7,6 @@ import * as core from './core/wrun_web.js';
 import { CORE_BYTES } from './core/size.js';
 
 let ready;
-// Through a variable so bundlers leave Node's module alone (it is only imported under Node).
-const NODE_FS = 'node:fs/promises';
 
 // Download progress of the core, for pages that show a loading bar (init({ onProgress })).
 const progress = { done: 0, total: CORE_BYTES };
@@ -47,7 +45,16 @@ async function countedFetch(url) {
 }
 
 let loaded = false;
+
+/**
+ * Node's own modules, loaded where only Node gets: `process.getBuiltinModule` (Node 20.16+), else
+ * an import() made at run time, which bundlers do not try to follow (or warn about).
+ */
+export async function nodeModule(name) {
+  return globalThis.process?.getBuiltinModule?.(name) ?? new Function('m', 'return import(m)')(name);
+}
 let pathApiModule;
+const PATH_API = './path-api.cjs';
 
 /**
  * In Node, `path-api.cjs`'s `pathApi(fs)`: a Node-`fs`-like object as the calls the Node build
@@ -56,7 +63,9 @@ let pathApiModule;
 export function nodePathApi() {
   if (pathApiModule === undefined) {
     const mod = globalThis.process?.getBuiltinModule?.('module');
-    pathApiModule = mod && new URL(import.meta.url).protocol === 'file:' ? mod.createRequire(import.meta.url)('./path-api.cjs') : null;
+    const here = new URL(import.meta.url);
+    // A require() made at run time, beside this file: bundlers neither follow nor warn about it.
+    pathApiModule = mod && here.protocol === 'file:' ? mod.createRequire(here.href)(PATH_API) : null;
   }
   return pathApiModule?.pathApi ?? null;
 }
@@ -83,14 +92,18 @@ export function coreSync() {
  * the first call (`init({ module })`), says where the core is instead of the package's own file:
  * a URL, a Response, its bytes, or a compiled WebAssembly.Module.
  */
+/** Where the core was loaded from, when `init({ module })` said (workers load it from there too). */
+export let coreSource;
+
 export function loadCore(source) {
+  if (!ready && source !== undefined) coreSource = source;
   ready ??= (async () => {
     const url = new URL('./core/wrun_web_bg.wasm', import.meta.url);
     const node = typeof process !== 'undefined' && process.versions?.node;
     if (source !== undefined && !(node && isFileUrl(source))) {
       await init({ module_or_path: source });
     } else if (node && url.protocol === 'file:') {
-      const { readFile } = await import(/* @vite-ignore */ NODE_FS);
+      const { readFile } = await nodeModule('node:fs/promises');
       const nodeUrl = source === undefined ? new URL('./core/wrun_web_node_bg.wasm', import.meta.url) : new URL(source);
       // Compiled asynchronously, instantiated synchronously: initSync does nothing when
       // coreSync() (the WASI polyfill) got there first meanwhile, where an asynchronous init

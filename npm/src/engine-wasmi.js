@@ -4,6 +4,7 @@
 // stdin without JSPI, and be stopped even on the page's main thread.
 import { WrunError, EXIT_STATUS, exited, stopMessage } from './errors.js';
 import { configure } from './configure.js';
+import { nodeModule } from './core.js';
 
 const STEP_FINISHED = 0;
 const STEP_WAITING = 1;
@@ -11,8 +12,6 @@ const STEP_YIELDED = 2;
 const STEP_OUT_OF_FUEL = 3;
 
 let loading;
-// Through a variable so bundlers leave Node's module alone (it is only imported under Node).
-const NODE_FS = 'node:fs/promises';
 
 let wasmiSource;
 /** Where the wasmi add-on's wasm is, if not the package's own file (`init({ wasmiModule })`). */
@@ -27,7 +26,7 @@ export function loadWasmi() {
     if (wasmiSource !== undefined) {
       await m.default({ module_or_path: wasmiSource });
     } else if (typeof process !== 'undefined' && process.versions?.node && url.protocol === 'file:') {
-      const { readFile } = await import(/* @vite-ignore */ NODE_FS);
+      const { readFile } = await nodeModule('node:fs/promises');
       await m.default({ module_or_path: await readFile(url) });
     } else {
       await m.default({ module_or_path: url });

@@ -3,6 +3,7 @@
 // busy loop at once by terminating the worker. The mounted FileSystem travels as a tar image and
 // comes back when the program ends (a killed program's file changes are lost).
 import { WrunError, EXIT_STATUS, stopMessage } from './errors.js';
+import { coreSource, nodeModule } from './core.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
@@ -10,15 +11,14 @@ export function workerAvailable() {
   return isNode || typeof Worker !== 'undefined';
 }
 
-// Node's module names go through a variable so bundlers leave these imports alone: they are never
-// reached in a browser, and Vite would otherwise warn about them and split the worker bundle.
-const WORKER_THREADS = 'node:worker_threads';
 const WORKER_FILE = './worker.js';
 
 async function startWorker(onMessage) {
   if (isNode) {
-    const { Worker: NodeWorker } = await import(/* @vite-ignore */ WORKER_THREADS);
-    const w = new NodeWorker(new URL(WORKER_FILE, import.meta.url));
+    const { Worker: NodeWorker } = await nodeModule('node:worker_threads');
+    // The base through a variable: bundlers take `new URL(x, import.meta.url)` for an asset.
+    const here = import.meta.url;
+    const w = new NodeWorker(new URL(WORKER_FILE, here));
     w.on('message', onMessage);
     return { post: (m) => w.postMessage(m), terminate: () => w.terminate(), onError: (f) => w.on('error', f) };
   }
@@ -38,6 +38,13 @@ async function startWorker(onMessage) {
 const CLONEABLE = ['wasiUnstable', 'args', 'env', 'preopens', 'tty', 'deterministic', 'engine', 'name', 'maxOutputBytes'];
 
 /** `onStarted` is called when the program itself starts (after the worker and its core loaded). */
+/** A core source as a worker can take it: a URL made absolute (the worker's base differs), a module or bytes. */
+function sendable(source) {
+  if (typeof source === 'string' || source instanceof URL) return new URL(source, globalThis.location?.href ?? import.meta.url).href;
+  if (typeof Response !== 'undefined' && source instanceof Response) return undefined;
+  return source;
+}
+
 export function runInWorker(module, opts, ctl, { onStarted } = {}) {
   let worker = null;
   const queued = [];
@@ -63,6 +70,8 @@ export function runInWorker(module, opts, ctl, { onStarted } = {}) {
     w.post({
       type: 'run',
       module,
+      // The core from where the page had it (init({ module })), when that can be sent.
+      coreSource: sendable(coreSource),
       opts: { ...plain, wantStdout: !!opts.onStdout, wantStderr: !!opts.onStderr, hasFs: !!opts.fs },
       fsImage: opts.fs ? opts.fs.exportTar() : null,
       stdin: ctl.pendingInput,

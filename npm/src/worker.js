@@ -1,6 +1,6 @@
 // Worker entry: runs one program with the same engine code as the main thread and streams its
 // output back. Messages: in {run, stdin, close}; out {started, stdout, stderr, done, error}.
-import { loadCore } from './core.js';
+import { loadCore, nodeModule } from './core.js';
 import { Controller, runGuest } from './engine.js';
 import { setCore, FileSystem } from './fs.js';
 import { configure } from './configure.js';
@@ -8,7 +8,6 @@ import { configure } from './configure.js';
 // No top-level await here: bundlers build workers as classic scripts by default (Vite's
 // `worker.format` is "iife"), which cannot have one. In Node, `parentPort` keeps the messages that
 // arrive before the listener is attached.
-const WORKER_THREADS = 'node:worker_threads';
 const isWebWorker = typeof self !== 'undefined' && typeof self.postMessage === 'function';
 let post;
 
@@ -22,7 +21,7 @@ async function onMessage(m) {
   // as later `stdin`/`close` messages are handled while the core loads.
   for (const chunk of m.stdin) ctl.writeStdin(chunk);
   if (m.stdinClosed) ctl.closeStdin();
-  const core = await loadCore();
+  const core = await loadCore(m.coreSource);
   setCore(core);
   let fs = null;
   if (m.opts.hasFs) {
@@ -47,7 +46,7 @@ if (isWebWorker) {
   post = (m) => self.postMessage(m);
   self.onmessage = (ev) => onMessage(ev.data);
 } else {
-  import(/* @vite-ignore */ WORKER_THREADS).then(({ parentPort }) => {
+  nodeModule('node:worker_threads').then(({ parentPort }) => {
     post = (m) => parentPort.postMessage(m);
     parentPort.on('message', onMessage);
   });

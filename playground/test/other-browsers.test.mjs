@@ -1,0 +1,142 @@
+// The built playground in Firefox (JSPI) and WebKit (no JSPI: interactive programs on wasmi on the
+// page), served without COOP/COEP, as playground.test.mjs drives it in Chromium. Input goes
+// through xterm's own `input()` (what a key press ends in), since WebDriver has no common way to
+// type into the terminal: tools, pipes, the Rhai REPL, Ctrl-C on a busy loop, and files kept across
+// a reload.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../npm/test/serve.mjs';
+import { haveFirefox, haveWebKit, launchFirefox, launchWebKit } from '../../npm/test/browsers.mjs';
+import { LOOP } from '../../npm/test/helpers.mjs';
+
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const built = existsSync(`${DIST}index.html`) && existsSync(`${DIST}bin/rg.wasm`);
+const T = { timeout: 180_000 };
+
+/** In the page: waits for the shell to be at its prompt. */
+async function atPrompt() {
+  const t0 = Date.now();
+  for (;;) {
+    const s = window.playground?.shell;
+    if (document.body.dataset.ready === '1' && s?.editor.active && !s.foreground) return;
+    if (Date.now() - t0 > 60_000) throw new Error(`no prompt: ${window.playground?.terminal.text().slice(-400)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** In the page: types `keys` into the terminal; with `wait`, returns what printed before the next prompt. */
+async function type(keys, wait) {
+  const pg = window.playground;
+  const idle = () => pg.shell.editor.active && !pg.shell.foreground;
+  const before = pg.terminal.text().split('\n').length;
+  pg.terminal.term.input(keys);
+  if (!wait) return null;
+  await new Promise((r) => setTimeout(r, 30));
+  const t0 = Date.now();
+  while (!idle()) {
+    if (Date.now() - t0 > 60_000) throw new Error(`still running: ${pg.terminal.text().slice(-400)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return pg.terminal.text().split('\n').slice(before, -1).join('\n');
+}
+
+/** In the page: waits until the screen matches `source`. */
+async function screenHas(source) {
+  const t0 = Date.now();
+  while (!new RegExp(source).test(window.playground.terminal.text())) {
+    if (Date.now() - t0 > 60_000) throw new Error(`not on screen: ${source}\n${window.playground.terminal.text().slice(-400)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+for (const [name, launch, available, jspi] of [
+  ['Firefox', launchFirefox, haveFirefox, true],
+  ['WebKit', launchWebKit, haveWebKit, false],
+]) {
+  const skip = !available ? `${name} is not installed (scripts/setup.sh installs it)`
+    : !built ? 'the playground is not built: ./scripts/playground.sh --build-only' : false;
+  describe(`the playground in ${name}`, { skip }, () => {
+    let server;
+    let browser;
+    let page;
+    // Each test's commands run in the page; the helpers go along as source.
+    const inPage = (body, ...args) => page.evaluate(
+      new Function('args', `const atPrompt = ${atPrompt}; const type = ${type}; const screenHas = ${screenHas};
+        return (async () => { ${body} })();`), args);
+    before(async () => {
+      server = await serve(DIST);
+      browser = await launch();
+      page = await browser.open(`${server.url}/`);
+      await page.evaluate(atPrompt);
+    });
+    after(async () => {
+      await page?.close();
+      await browser?.close();
+      await server?.close();
+    });
+
+    test('tools from /bin, a pipe, $? and a script', T, async () => {
+      const r = await inPage(`
+        await atPrompt();
+        return { ls: await type('ls /bin\\r', true), pipe: await type('echo hello world | rg -o wor\\r', true),
+          status: await type('echo $?\\r', true), script: await type('rhai-run hello.rhai\\r', true) };`);
+      assert.match(r.ls, /\brg\b/);
+      assert.equal(r.pipe, 'wor');
+      assert.equal(r.status, '0');
+      assert.equal(r.script, 'hello, wasm!\nhello, wasi!\nhello, wrun!');
+    });
+
+    test(`the Rhai REPL: a conversation on stdin, then Ctrl-D (${jspi ? 'JSPI, in a worker' : 'no JSPI: wasmi on the page'})`, T, async () => {
+      const r = await inPage(`
+        await atPrompt();
+        type('rhai-repl\\r');
+        await screenHas('rhai> $');
+        const engine = document.getElementById('engine').textContent;
+        type('let x = 40\\r');
+        await screenHas('let x = 40\\nrhai> $');
+        type('x + 2\\r');
+        await screenHas('x \\\\+ 2\\n42\\nrhai> $');
+        await type('\\x04', false);
+        await atPrompt();
+        return { engine, status: await type('echo $?\\r', true) };`);
+      assert.equal(r.status, '0');
+      assert.match(r.engine, jspi ? /JSPI, in a worker/ : /wasmi/);
+    });
+
+    test('Ctrl-C stops a busy loop and the prompt works again', T, async () => {
+      const r = await inPage(`
+        await atPrompt();
+        const input = document.getElementById('upload-input');
+        const files = new DataTransfer();
+        files.items.add(new File([new Uint8Array(args[0])], 'loop.wasm', { type: 'application/wasm' }));
+        input.files = files.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+        await screenHas('uploaded loop\\\\.wasm');
+        await atPrompt();
+        type('./loop.wasm\\r');
+        await new Promise((res) => setTimeout(res, 500));
+        const running = !!window.playground.shell.foreground;
+        const t0 = Date.now();
+        type('\\x03');
+        await atPrompt();
+        return { running, stopMs: Date.now() - t0, status: await type('echo $?\\r', true) };`, LOOP);
+      assert.equal(r.running, true, 'the loop ran');
+      assert.ok(r.stopMs < 2000, `Ctrl-C took ${r.stopMs} ms`);
+      assert.equal(r.status, '130');
+    });
+
+    test('files written in /home are there after a reload', T, async () => {
+      await inPage(`
+        await atPrompt();
+        await type('echo kept in ${name} > /home/kept.txt\\r', true);
+        await window.playground.user.flush?.();
+        setTimeout(() => location.reload(), 50);`);
+      await new Promise((r) => setTimeout(r, 500));
+      await page.evaluate(atPrompt);
+      const r = await inPage(`await atPrompt(); return type('cat /home/kept.txt\\r', true);`);
+      assert.equal(r, `kept in ${name}`);
+    });
+  });
+}

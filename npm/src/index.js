@@ -101,8 +101,9 @@ export function spawn(wasm, opts = {}) {
     pump(opts.stdin, writeIn, closeIn).catch((e) => kill(e));
   }
   const { signal } = opts;
-  if (signal?.aborted) kill(signal.reason);
-  signal?.addEventListener('abort', () => kill(signal.reason), { once: true });
+  const onAbort = () => kill(signal.reason);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
   const outputs = { stdout: new OutputStream(), stderr: new OutputStream() };
   const done = (async () => {
     // Input that arrives while the program runs (none given, or a stream) may make it wait.
@@ -173,6 +174,7 @@ export function spawn(wasm, opts = {}) {
   );
   done.catch(() => {}); // surfaced through wait() and exited
   done.then((r) => r, (e) => e).then((r) => {
+    signal?.removeEventListener('abort', onAbort);
     outputs.stdout.end(r?.stdout);
     outputs.stderr.end(r?.stderr);
   });

@@ -47,6 +47,11 @@ export function checkRunOptions(opts) {
   if (opts.signal !== undefined && !(typeof opts.signal?.aborted === 'boolean' && typeof opts.signal.addEventListener === 'function')) {
     throw misuse('signal must be an AbortSignal', 'ERR_INVALID_ARG_TYPE');
   }
+  const input = opts.stdin;
+  if (input !== undefined && !isWholeInput(input) && !(typeof Blob !== 'undefined' && input instanceof Blob)
+    && typeof input?.getReader !== 'function' && typeof input?.[Symbol.asyncIterator] !== 'function' && typeof input?.[Symbol.iterator] !== 'function') {
+    throw misuse('stdin must be a string, bytes, a Blob, a ReadableStream or an (async) iterable', 'ERR_INVALID_ARG_TYPE');
+  }
   if (opts.preopens !== undefined && Object.keys(opts.preopens).length > 0 && !opts.fs) {
     throw misuse('preopens need a FileSystem (the fs option)');
   }

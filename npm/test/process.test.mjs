@@ -116,6 +116,7 @@ describe('a caller\'s mistakes are TypeErrors (or RangeErrors) with Node\'s code
     fails({ engine: 'v8' }, TypeError, 'ERR_INVALID_ARG_VALUE', /unknown engine "v8"/);
     fails({ signal: {} }, TypeError, 'ERR_INVALID_ARG_TYPE', /AbortSignal/);
     fails({ preopens: { '/x': '/' } }, TypeError, 'ERR_INVALID_ARG_VALUE', /FileSystem/);
+    fails({ stdin: 42 }, TypeError, 'ERR_INVALID_ARG_TYPE', /stdin must be/);
     assert.throws(() => spawn(guest('hello'), null), TypeError);
   });
 });

@@ -83,7 +83,27 @@ pub struct Cli {
 
 const EXIT_CODES: &str = "Exit status: the program's own exit code (0-125; a larger one is reported \
 as 1 with a message, as in wasmtime); 134 when it traps; 124 when --timeout or --fuel stops it; 1 \
-when the module cannot be loaded; 2 for bad flags.";
+when the module cannot be loaded; 2 for bad flags.
+
+Compiled modules are cached (WRUN_CACHE_DIR, else ~/.cache/wrun; at most WRUN_CACHE_MAX_SIZE, \
+default 1G, least recently used first out). `wrun cache` shows it, `wrun cache clear` empties it \
+(to run a file named `cache`, write ./cache).";
+
+/// `wrun cache`: the compiled-module cache.
+#[derive(Parser, Debug)]
+#[command(name = "wrun cache", about = "Show or clear the compiled-module cache")]
+pub struct CacheCli {
+    #[command(subcommand)]
+    pub action: Option<CacheAction>,
+}
+
+#[derive(clap::Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheAction {
+    /// Where the cache is, how many entries it holds and their size (the default).
+    Show,
+    /// Remove every entry.
+    Clear,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum EngineKind {

@@ -8,7 +8,7 @@ use clap::Parser;
 use runtime_core::{WasiCtx, WasiVersion};
 use wasi_vfs::mem::MemFs;
 
-use wrun::cli::Cli;
+use wrun::cli::{CacheAction, CacheCli, Cli};
 use wrun::engines::{self, Outcome, RunOptions};
 use wrun::{cache, os_env, module_check, mounts};
 
@@ -18,6 +18,9 @@ const EXIT_TRAP: u8 = 134;
 const EXIT_LIMIT: u8 = 124;
 
 fn main() -> ExitCode {
+    if std::env::args_os().nth(1).is_some_and(|a| a == "cache") {
+        return cache_command(CacheCli::parse_from(std::env::args_os().skip(1)));
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -162,3 +165,25 @@ fn report(outcome: Outcome, cli: &Cli) -> ExitCode {
         }
     }
 }
+
+/// `wrun cache [show|clear]`.
+fn cache_command(cli: CacheCli) -> ExitCode {
+    let Some(dir) = cache::default_dir() else {
+        eprintln!("wrun: error: no cache directory: set WRUN_CACHE_DIR, XDG_CACHE_HOME or HOME");
+        return ExitCode::FAILURE;
+    };
+    let size = |bytes: u64| if bytes >= 1 << 20 { format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20)) } else { format!("{:.1} KiB", bytes as f64 / 1024.0) };
+    match cli.action.unwrap_or(CacheAction::Show) {
+        CacheAction::Show => {
+            let (entries, bytes) = cache::summary(&dir);
+            println!("{}", dir.display());
+            println!("{entries} entries, {} (at most {}: WRUN_CACHE_MAX_SIZE)", size(bytes), size(cache::max_bytes()));
+        }
+        CacheAction::Clear => {
+            let (entries, bytes) = cache::clear(&dir);
+            println!("removed {entries} entries ({}) from {}", size(bytes), dir.display());
+        }
+    }
+    ExitCode::SUCCESS
+}
+

@@ -233,15 +233,59 @@ fn the_cache_is_written_once_and_reused() {
         let entries = cache_entries(&sb.cache());
         assert!(entries.len() == 1 && is_artifact(&entries[0]), "{engine}: cache holds {entries:?}");
         let artifact = std::fs::read(&entries[0]).expect("read artifact");
-        let written = std::fs::metadata(&entries[0]).and_then(|m| m.modified()).expect("mtime");
+        let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).expect("stat"));
+        let written = inode(&entries[0]);
 
         let second = sb.wrun().engine(engine).arg(&path).run();
         assert_eq!(second.assert_quiet_exit(0).stdout_text(), "hello\n");
         assert_eq!(cache_entries(&sb.cache()), entries, "{engine}");
-        // Loaded, not rewritten.
-        assert_eq!(std::fs::metadata(&entries[0]).and_then(|m| m.modified()).expect("mtime"), written, "{engine}");
+        // Loaded, not rewritten (a rewrite is a new file renamed over the old one).
+        assert_eq!(inode(&entries[0]), written, "{engine}");
         assert!(std::fs::read(&entries[0]).expect("read artifact") == artifact, "{engine}: artifact changed");
     }
+}
+
+#[test]
+fn the_cache_keeps_to_its_size_least_recently_used_out_and_wrun_cache_shows_and_clears_it() {
+    let sb = Sandbox::new();
+    let a = sb.file("a.wat", writes_then("a\n", ""));
+    let b = sb.file("b.wat", writes_then("b\n", ""));
+    assert_eq!(sb.wrun().arg(&a).run().assert_quiet_exit(0).stdout_text(), "a\n");
+    let one = std::fs::metadata(&cache_entries(&sb.cache())[0]).expect("entry").len();
+    // Room for one entry and a half: storing b's pushes a's out, then a's pushes b's out.
+    let bound = (one * 3 / 2).to_string();
+    for (path, want) in [(&b, "b\n"), (&a, "a\n")] {
+        let r = sb.wrun().env("WRUN_CACHE_MAX_SIZE", &bound).arg(path).run();
+        assert_eq!(r.assert_quiet_exit(0).stdout_text(), want);
+        assert_eq!(cache_entries(&sb.cache()).len(), 1, "{want:?}: {:?}", cache_entries(&sb.cache()));
+    }
+    // Without the bound both fit; `wrun cache` counts them, `wrun cache clear` empties it.
+    sb.wrun().arg(&b).run().assert_quiet_exit(0);
+    let show = sb.wrun().arg("cache").run();
+    assert_eq!(show.status, 0, "{}", show.stderr);
+    let text = show.stdout_text();
+    assert!(text.starts_with(&format!("{}\n2 entries, ", sb.cache().display())) && text.contains("at most 1024.0 MiB"), "{text}");
+    let clear = sb.wrun().args(["cache", "clear"]).run();
+    assert!(clear.stdout_text().starts_with("removed 2 entries"), "{}", clear.stdout_text());
+    assert_eq!(cache_entries(&sb.cache()), Vec::<PathBuf>::new());
+    sb.wrun().args(["cache", "nonsense"]).run().assert_usage_error("nonsense");
+}
+
+#[test]
+fn concurrent_cold_runs_all_succeed_and_leave_one_entry() {
+    let sb = Sandbox::new();
+    let path = sb.file("hello.wat", writes_then("hello\n", ""));
+    let runs: Vec<_> = (0..12).map(|_| std::thread::spawn({
+        let cmd = sb.wrun().arg(&path);
+        move || cmd.run()
+    })).collect();
+    for r in runs {
+        let r = r.join().expect("thread");
+        assert_eq!(r.assert_quiet_exit(0).stdout_text(), "hello\n");
+    }
+    let entries = cache_entries(&sb.cache());
+    assert!(entries.len() == 1 && is_artifact(&entries[0]), "the cache holds {entries:?}");
+    assert_eq!(sb.wrun().arg(&path).run().assert_quiet_exit(0).stdout_text(), "hello\n");
 }
 
 #[test]

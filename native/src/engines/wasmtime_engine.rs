@@ -49,7 +49,10 @@ fn compile(engine: &Engine, kind: EngineKind, wasm: &[u8], opts: &RunOptions) ->
         // own cache directory (its name is keyed by the module hash and the engine settings), and
         // wasmtime checks the artifact's version and settings header before using it.
         match unsafe { Module::deserialize_file(engine, &path) } {
-            Ok(module) => return Ok(module),
+            Ok(module) => {
+                cache::touch(&path);
+                return Ok(module);
+            }
             Err(_) => cache::discard(&path),
         }
     }

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { serve } from './serve.mjs';
 import { haveFirefox, haveWebKit, launchFirefox, launchWebKit } from './browsers.mjs';
-import { expectedStdout, LOOP, REPO } from './helpers.mjs';
+import { expectedStdout, LOOP, REPO, NOT_WASM, IMPORTS_ENV_FOO, NO_START } from './helpers.mjs';
+import { existsSync } from 'node:fs';
 
 const T = { timeout: 180_000 };
 const REPL_STDIN = 'world\n2\n40\nquit\n';
@@ -89,6 +90,80 @@ for (const [name, launch, available, jspi] of [
         return { out: res.stdoutText, exit: res.exitCode, kept: new TextDecoder().decode(again.readFile('/kept.txt')) };
       });
       assert.deepEqual(r, { out: expectedStdout('rust', 'fs_std'), exit: 0, kept: 'kept ☃' });
+    });
+
+    test('errors on both engines: not wasm, a missing import, no _start; a program as a fetch() Response', T, async () => {
+      const r = await page.evaluate(async (cases) => {
+        const { run, WrunError } = window.wrun;
+        const out = {};
+        for (const engine of ['browser', 'wasmi']) {
+          for (const [name, bytes] of Object.entries(cases)) {
+            out[`${engine}/${name}`] = await run(new Uint8Array(bytes), { engine }).then(() => 'ran', (e) => `${e instanceof WrunError} ${e.kind}`);
+          }
+        }
+        const streamed = await run(await fetch('/target/guests/hello.wasm'), { args: ['hello', 'ünïcødé', 'two words'] });
+        return { out, streamed: streamed.stdoutText };
+      }, { notWasm: NOT_WASM, envFoo: IMPORTS_ENV_FOO, noStart: NO_START });
+      for (const engine of ['browser', 'wasmi']) {
+        assert.deepEqual([r.out[`${engine}/notWasm`], r.out[`${engine}/envFoo`], r.out[`${engine}/noStart`]], ['true invalid-module', 'true link', 'true no-start'], engine);
+      }
+      assert.equal(r.streamed, expectedStdout('rust', 'hello'));
+    });
+
+    test('a busy loop on wasmi on the page: kill() ends it, and the page answers meanwhile', T, async () => {
+      const r = await page.evaluate(async (loop) => {
+        const { spawn } = window.wrun;
+        const p = spawn(new Uint8Array(loop), { engine: 'wasmi' });
+        let ticks = 0;
+        const timer = setInterval(() => { ticks++; }, 10);
+        await new Promise((res) => setTimeout(res, 300));
+        const t0 = performance.now();
+        p.kill();
+        const status = await p.exited;
+        clearInterval(timer);
+        return { status, ticks, stopMs: performance.now() - t0 };
+      }, LOOP);
+      assert.equal(r.status, 137);
+      assert.ok(r.ticks >= 5, `the page kept running (${r.ticks} ticks)`);
+      assert.ok(r.stopMs < 1000, `kill took ${r.stopMs} ms`);
+    });
+
+    test(`the WASI polyfill, interactive: ${jspi ? 'startAsync waits for stdin the page writes later' : 'no JSPI, so suspending imports are refused with ERR_WRUN_NO_JSPI'}`, T, async () => {
+      const r = await page.evaluate(async () => {
+        const { WASI } = window.wrun;
+        let out = '';
+        const wasi = new WASI({ args: ['repl'], interactive: true, onStdout: (c) => { out += new TextDecoder().decode(c); } });
+        let imports;
+        try {
+          imports = wasi.getImportObject({ suspending: true });
+        } catch (e) {
+          return { refused: e.code };
+        }
+        const { instance } = await WebAssembly.instantiate(await window.guest('repl.wasm'), imports);
+        const done = wasi.startAsync(instance);
+        await new Promise((res) => setTimeout(res, 100));
+        wasi.stdin.write('Ada\n40\n');
+        wasi.stdin.close();
+        return { status: await done, out };
+      });
+      assert.deepEqual(r, jspi ? { status: 0, out: '> hello, Ada!\n> total 40\n> bye (eof)\n' } : { refused: 'ERR_WRUN_NO_JSPI' });
+    });
+
+    test('ruby.wasm through RubyVM.instantiateModule and the WASI polyfill', { ...T, skip: !existsSync(`${REPO}npm/test/real-modules/node_modules/@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm`) && 'real modules not installed' }, async () => {
+      const r = await page.evaluate(async () => {
+        const { WASI } = window.wrun;
+        const base = '/npm/test/real-modules/node_modules/@ruby';
+        const { RubyVM } = await import(`${base}/wasm-wasi/dist/esm/index.js`);
+        const module = await WebAssembly.compileStreaming(fetch(`${base}/3.4-wasm-wasi/dist/ruby+stdlib.wasm`));
+        let out = '';
+        const wasip1 = new WASI({ args: ['ruby.wasm'], env: {}, onStdout: (c) => { out += new TextDecoder().decode(c); } });
+        const { vm } = await RubyVM.instantiateModule({ module, wasip1 });
+        const sum = vm.eval('[1, 2, 3].map { |x| x * 2 }.sum + 2**64').toString();
+        const json = vm.eval('require "json"; JSON.generate({ "a" => [1, "é", nil] })').toString();
+        vm.eval('puts "hello from Ruby"; $stdout.flush');
+        return { sum, json, out };
+      });
+      assert.deepEqual(r, { sum: '18446744073709551628', json: '{"a":[1,"é",null]}', out: 'hello from Ruby\n' });
     });
 
     test('the WASI polyfill: a command the page instantiates', T, async () => {

@@ -99,10 +99,8 @@ export class FileSystem {
   stat(path) { return this.#stat(path, false); }
   lstat(path) { return this.#stat(path, true); }
   #stat(path, lstat) {
-    const s = nodeErrors(() => this.raw.stat(path, lstat));
-    const out = new Stats(s.type, s.size, s.mtimeMs, s.ino, s.nlink);
-    s.free();
-    return out;
+    const [type, size, mtimeMs, ino, nlink] = nodeErrors(() => this.raw.stat(path, lstat));
+    return new Stats(TYPES[type], size, mtimeMs, ino, nlink);
   }
   exists(path) { return this.raw.exists(path); }
   existsSync(path) { return this.raw.exists(path); }
@@ -140,6 +138,8 @@ export class FileSystem {
   setQuota(bytes) { this.raw.setQuota(bytes); }
   get usedBytes() { return this.raw.usedBytes(); }
 }
+
+const TYPES = ['file', 'directory', 'symlink', 'other'];
 
 // Linux's numbers for the codes a FileSystem reports, negative as Node gives them.
 const ERRNO = { EPERM: 1, ENOENT: 2, EIO: 5, EBADF: 9, EACCES: 13, EBUSY: 16, EEXIST: 17, EXDEV: 18, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, EFBIG: 27, ENOSPC: 28, EROFS: 30, EMLINK: 31, ENAMETOOLONG: 36, ENOTEMPTY: 39, ELOOP: 40, EILSEQ: 84 };

@@ -28,9 +28,9 @@ function stat(st) {
   ]);
 }
 
-/** Seconds for Node's `utimes` from nanoseconds, or the current time kept (`undefined`). */
+/** Seconds for Node's `utimes` from nanoseconds, or the current time kept (NaN). */
 function seconds(ns, current) {
-  return ns === undefined ? current / 1e3 : ns / 1e9;
+  return Number.isNaN(ns) ? current / 1e3 : ns / 1e9;
 }
 
 function pathApi(fs) {
@@ -48,37 +48,42 @@ function pathApi(fs) {
       return fs.lstatSync(path);
     }
   };
-  return {
-    lstat: (path) => stat(lstat(path)),
-    fstat: (fd) => stat(statOpts ? fs.fstatSync(fd, statOpts) : fs.fstatSync(fd)),
-    readlink: (path) => String(fs.readlinkSync(path)),
-    readdir: (path) => fs.readdirSync(path).map(String).join('\0'),
-    open(path, read, write, create, truncate) {
-      let flags = write ? (read ? c.O_RDWR ?? 2 : c.O_WRONLY ?? 1) : c.O_RDONLY ?? 0;
-      if (create) flags |= (c.O_CREAT ?? 64) | (c.O_EXCL ?? 128);
-      if (truncate) flags |= c.O_TRUNC ?? 512;
-      return fs.openSync(path, flags | NOFOLLOW, 0o666);
+  const ops = [
+    (a) => stat(lstat(a)),
+    (a, b, fd) => stat(statOpts ? fs.fstatSync(fd, statOpts) : fs.fstatSync(fd)),
+    (a) => String(fs.readlinkSync(a)),
+    (a) => fs.readdirSync(a).map(String).join('\0'),
+    (a, b, flags) => {
+      const [read, write, create, truncate] = [flags & 1, flags & 2, flags & 4, flags & 8];
+      let mode = write ? (read ? c.O_RDWR ?? 2 : c.O_WRONLY ?? 1) : c.O_RDONLY ?? 0;
+      if (create) mode |= (c.O_CREAT ?? 64) | (c.O_EXCL ?? 128);
+      if (truncate) mode |= c.O_TRUNC ?? 512;
+      return fs.openSync(a, mode | NOFOLLOW, 0o666);
     },
-    mkdir: (path) => fs.mkdirSync(path, 0o777),
-    rmdir: (path) => fs.rmdirSync(path),
-    unlink: (path) => fs.unlinkSync(path),
-    rename: (from, to) => fs.renameSync(from, to),
-    link: (from, to) => fs.linkSync(from, to),
-    symlink: (target, path) => fs.symlinkSync(target, path),
-    lutimes(path, atim, mtim) {
-      const st = lstat(path);
+    (a) => fs.mkdirSync(a, 0o777),
+    (a) => fs.rmdirSync(a),
+    (a) => fs.unlinkSync(a),
+    (a, b) => fs.renameSync(a, b),
+    (a, b) => fs.linkSync(a, b),
+    (a, b) => fs.symlinkSync(a, b),
+    (a, b, atim, mtim) => {
+      const st = lstat(a);
       const set = typeof fs.lutimesSync === 'function' ? fs.lutimesSync : fs.utimesSync;
-      set.call(fs, path, seconds(atim, Number(st.atimeMs)), seconds(mtim, Number(st.mtimeMs)));
+      set.call(fs, a, seconds(atim, Number(st.atimeMs)), seconds(mtim, Number(st.mtimeMs)));
     },
-    futimes(fd, atim, mtim) {
+    (a, b, fd, atim, mtim) => {
       const st = fs.fstatSync(fd);
       fs.futimesSync(fd, seconds(atim, st.atimeMs), seconds(mtim, st.mtimeMs));
     },
+    (a, b, fd, size) => fs.ftruncateSync(fd, size),
+    (a, b, fd) => fs.fsyncSync(fd),
+    (a, b, fd) => fs.closeSync(fd),
+  ];
+  return {
+    // Numbered as web/src/path_api.rs's `Op`.
+    call: (op, a, b, x, y, z) => ops[op](a, b, x, y, z),
     read: (fd, buf, offset) => fs.readSync(fd, buf, 0, buf.length, offset),
     write: (fd, buf, offset) => fs.writeSync(fd, buf, 0, buf.length, offset),
-    ftruncate: (fd, size) => fs.ftruncateSync(fd, size),
-    fsync: (fd) => fs.fsyncSync(fd),
-    close: (fd) => fs.closeSync(fd),
   };
 }
 

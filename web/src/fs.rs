@@ -23,19 +23,6 @@ impl vfs::Clock for DateClock {
     }
 }
 
-/// `stat()` result.
-#[wasm_bindgen(getter_with_clone)]
-pub struct Stat {
-    /// "file", "directory", "symlink" or "other".
-    #[wasm_bindgen(js_name = type)]
-    pub kind: String,
-    pub size: f64,
-    #[wasm_bindgen(js_name = mtimeMs)]
-    pub mtime_ms: f64,
-    pub ino: f64,
-    pub nlink: f64,
-}
-
 fn rel(path: &str) -> &str {
     let p = path.trim_start_matches('/');
     if p.is_empty() {
@@ -118,15 +105,17 @@ impl FileSystem {
     }
 
     /// Attributes of a path (symlinks followed unless `lstat`).
-    pub fn stat(&self, path: &str, lstat: Option<bool>) -> Result<Stat, JsValue> {
+    pub fn stat(&self, path: &str, lstat: Option<bool>) -> Result<Vec<f64>, JsValue> {
         let st = self.root().stat_at(rel(path), !lstat.unwrap_or(false)).map_err(|e| fs_error(e, "stat", path))?;
+        // `[type, size, mtimeMs, ino, nlink]`, type 0 file, 1 directory, 2 symlink, 3 other: plain
+        // numbers, where a class would add its JS glue to every page.
         let kind = match st.filetype {
-            FileType::RegularFile => "file",
-            FileType::Directory => "directory",
-            FileType::SymbolicLink => "symlink",
-            _ => "other",
+            FileType::RegularFile => 0.0,
+            FileType::Directory => 1.0,
+            FileType::SymbolicLink => 2.0,
+            _ => 3.0,
         };
-        Ok(Stat { kind: kind.into(), size: st.size as f64, mtime_ms: st.mtim as f64 / 1e6, ino: st.ino as f64, nlink: st.nlink as f64 })
+        Ok(vec![kind, st.size as f64, st.mtim as f64 / 1e6, st.ino as f64, st.nlink as f64])
     }
 
     /// Whether anything exists at `path` (without following a final symlink).

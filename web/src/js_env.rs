@@ -71,6 +71,8 @@ pub struct JsOutput {
     /// `limit` bytes.
     pub collected: Option<Rc<RefCell<Vec<u8>>>>,
     limit: usize,
+    /// This build's memory, where the bytes to deliver are.
+    core_memory: JsValue,
 }
 
 const FLUSH_MS: f64 = FLUSH_INTERVAL_MS as f64;
@@ -79,7 +81,7 @@ impl JsOutput {
     /// `limit` bounds what is collected: a program writing gigabytes must not take the page's
     /// memory with it.
     pub fn new(callback: Option<js_sys::Function>, terminal: bool, every_write: bool, collected: Option<Rc<RefCell<Vec<u8>>>>, limit: usize) -> Self {
-        Self { callback, buf: Vec::new(), terminal, every_write, last_flush: performance_now(), writes_since_clock: 0, collected, limit }
+        Self { callback, buf: Vec::new(), terminal, every_write, last_flush: performance_now(), writes_since_clock: 0, collected, limit, core_memory: wasm_bindgen::memory() }
     }
 
     /// Keeps `data` for the result, within the limit. Past it, with a callback receiving the
@@ -113,19 +115,19 @@ impl JsOutput {
         if self.buf.is_empty() {
             return Ok(());
         }
-        // Copied out first, then cleared: the buffer keeps its capacity for the next write.
-        let array = js_sys::Uint8Array::from(self.buf.as_slice());
+        // Copied out by the call, then cleared: the buffer keeps its capacity for the next write.
+        let sent = self.send(&self.buf);
         self.buf.clear();
-        self.send(&array)
+        sent
     }
 
-    fn send(&self, array: &js_sys::Uint8Array) -> Result<(), Errno> {
-        if let Some(cb) = &self.callback {
+    fn send(&self, bytes: &[u8]) -> Result<(), Errno> {
+        match &self.callback {
             // A callback that throws is the page's bug, but the guest sees a broken pipe rather
             // than the runtime crashing.
-            cb.call1(&JsValue::NULL, array).map_err(|_| Errno::Pipe)?;
+            Some(cb) if !crate::memory::deliver_copy(&self.core_memory, cb, bytes) => Err(Errno::Pipe),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -137,7 +139,7 @@ impl OutputStream for JsOutput {
         self.collect(data)?;
         if (self.terminal || self.every_write) && self.buf.is_empty() {
             // Each write goes out as it is: straight from the data, nothing gathered.
-            self.send(&js_sys::Uint8Array::from(data))?;
+            self.send(data)?;
             return Ok(data.len());
         }
         self.buf.extend_from_slice(data);

@@ -39,6 +39,9 @@ export function guest_read(m, offset, ptr, len) {
   if (len <= 64) { for (let i = 0; i < len; i++) to[ptr + i] = from[offset + i]; }
   else to.set(from.subarray(offset, offset + len), ptr);
 }
+export function deliver(memory, f, ptr, len) {
+  try { f(new Uint8Array(memory.buffer, ptr, len).slice()); return true; } catch { return false; }
+}
 export function guest_write(m, offset, ptr, len) {
   const from = c(), to = g(m);
   if (len <= 64) { for (let i = 0; i < len; i++) to[offset + i] = from[ptr + i]; }
@@ -51,6 +54,14 @@ extern "C" {
     fn guest_size(memory: &WebAssembly::Memory) -> f64;
     fn guest_read(memory: &WebAssembly::Memory, offset: u32, ptr: u32, len: u32);
     fn guest_write(memory: &WebAssembly::Memory, offset: u32, ptr: u32, len: u32);
+    fn deliver(core_memory: &JsValue, callback: &js_sys::Function, ptr: u32, len: u32) -> bool;
+}
+
+/// Calls `callback` with a copy of `bytes` (in `core_memory`, this build's own memory:
+/// `wasm_bindgen::memory()`) as a `Uint8Array`, in one call into JS, the copy and the call; false
+/// if the callback threw. The memory is passed, not kept in the snippet, which both builds may share.
+pub fn deliver_copy(core_memory: &JsValue, callback: &js_sys::Function, bytes: &[u8]) -> bool {
+    deliver(core_memory, callback, bytes.as_ptr() as u32, bytes.len() as u32)
 }
 
 thread_local! {

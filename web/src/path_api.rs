@@ -1,5 +1,5 @@
 //! Directories of a Node-`fs`-like object (Node's own `fs`, memfs, napi-rs's proxy to the main
-//! thread) mounted into a run: the JS adapter in `npm/src/path-api.js` answers the calls of a
+//! thread) mounted into a run: the JS adapter in `npm/src/path-api.cjs` answers the calls of a
 //! [`PathApi`] and wasi-vfs's `PathDir` resolves and confines every path. Only the build Node
 //! loads (feature `path-api`) has them; the imports are declared in both, for one JS glue.
 
@@ -11,46 +11,62 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `npm/src/path-api.js`'s adapter. Errors are thrown as Node's are, with a `code`.
+    /// `npm/src/path-api.cjs`'s adapter. Errors are thrown as Node's are, with a `code`. One entry
+    /// for every call but the two that move bytes: each import adds JS glue to every page (the
+    /// pages' build shares this glue), so there are three, not nineteen.
     pub type JsPathApi;
+    /// Call number `op` ([`Op`]) with two paths and three numbers, as that call takes them.
     #[wasm_bindgen(method, catch)]
-    fn lstat(this: &JsPathApi, path: &str) -> std::result::Result<Vec<u64>, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn fstat(this: &JsPathApi, fd: f64) -> std::result::Result<Vec<u64>, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn readlink(this: &JsPathApi, path: &str) -> std::result::Result<String, JsValue>;
-    /// The names, joined by NUL (which no name holds).
-    #[wasm_bindgen(method, catch)]
-    fn readdir(this: &JsPathApi, path: &str) -> std::result::Result<String, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn open(this: &JsPathApi, path: &str, read: bool, write: bool, create: bool, truncate: bool) -> std::result::Result<f64, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn mkdir(this: &JsPathApi, path: &str) -> std::result::Result<(), JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn rmdir(this: &JsPathApi, path: &str) -> std::result::Result<(), JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn unlink(this: &JsPathApi, path: &str) -> std::result::Result<(), JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn rename(this: &JsPathApi, from: &str, to: &str) -> std::result::Result<(), JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn link(this: &JsPathApi, from: &str, to: &str) -> std::result::Result<(), JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn symlink(this: &JsPathApi, target: &str, path: &str) -> std::result::Result<(), JsValue>;
-    /// Times in nanoseconds; `undefined` keeps one.
-    #[wasm_bindgen(method, catch)]
-    fn lutimes(this: &JsPathApi, path: &str, atim: Option<f64>, mtim: Option<f64>) -> std::result::Result<(), JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn futimes(this: &JsPathApi, fd: f64, atim: Option<f64>, mtim: Option<f64>) -> std::result::Result<(), JsValue>;
+    fn call(this: &JsPathApi, op: u32, a: &str, b: &str, x: f64, y: f64, z: f64) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn read(this: &JsPathApi, fd: f64, buf: &mut [u8], offset: f64) -> std::result::Result<f64, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn write(this: &JsPathApi, fd: f64, buf: &[u8], offset: f64) -> std::result::Result<f64, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn ftruncate(this: &JsPathApi, fd: f64, size: f64) -> std::result::Result<(), JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn fsync(this: &JsPathApi, fd: f64) -> std::result::Result<(), JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn close(this: &JsPathApi, fd: f64) -> std::result::Result<(), JsValue>;
+}
+
+/// The calls of [`JsPathApi::call`], numbered as `path-api.cjs` numbers them.
+#[cfg(feature = "path-api")]
+#[derive(Clone, Copy)]
+enum Op {
+    /// `lstat(a)` → `[dev, ino, filetype, nlink, size, atim, mtim, ctim]` (BigUint64Array)
+    Lstat = 0,
+    /// `fstat(x)` → the same
+    Fstat = 1,
+    /// `readlink(a)` → string
+    Readlink = 2,
+    /// `readdir(a)` → the names joined by NUL (which no name holds)
+    Readdir = 3,
+    /// `open(a, flags x: 1 read, 2 write, 4 create, 8 truncate)` → fd
+    Open = 4,
+    Mkdir = 5,
+    Rmdir = 6,
+    Unlink = 7,
+    /// `rename(a, b)`
+    Rename = 8,
+    /// `link(a, b)`
+    Link = 9,
+    /// `symlink(target a, path b)`
+    Symlink = 10,
+    /// `lutimes(a, atim x, mtim y)`, nanoseconds, NaN keeps a time
+    Lutimes = 11,
+    /// `futimes(fd x, atim y, mtim z)`
+    Futimes = 12,
+    /// `ftruncate(fd x, size y)`
+    Ftruncate = 13,
+    /// `fsync(x)`
+    Fsync = 14,
+    /// `close(x)`
+    Close = 15,
+}
+
+#[cfg(feature = "path-api")]
+impl JsPathApi {
+    fn path_op(&self, op: Op, a: &str, b: &str, x: f64) -> Result<JsValue> {
+        self.call(op as u32, a, b, x, 0.0, 0.0).map_err(errno)
+    }
+    fn fd_op(&self, op: Op, fd: f64, y: f64, z: f64) -> Result<JsValue> {
+        self.call(op as u32, "", "", fd, y, z).map_err(errno)
+    }
 }
 
 /// The WASI errno for an error Node's `fs` threw (its `code`); anything else is `EIO`.
@@ -88,7 +104,8 @@ fn errno(e: JsValue) -> Errno {
 
 #[cfg(feature = "path-api")]
 /// `[dev, ino, filetype, nlink, size, atim, mtim, ctim]` as the adapter returns a stat.
-fn filestat(v: Vec<u64>) -> Result<Filestat> {
+fn filestat(v: JsValue) -> Result<Filestat> {
+    let v = js_sys::BigUint64Array::from(v).to_vec();
     let [dev, ino, filetype, nlink, size, atim, mtim, ctim] = v[..] else { return Err(Errno::Io) };
     let filetype = match filetype {
         3 => FileType::Directory,
@@ -102,47 +119,49 @@ fn filestat(v: Vec<u64>) -> Result<Filestat> {
     Ok(Filestat { dev, ino, filetype, nlink, size, atim, mtim, ctim })
 }
 
+/// A time for the adapter: nanoseconds, NaN to keep it.
 #[cfg(feature = "path-api")]
-fn ns(t: Option<Timestamp>) -> Option<f64> {
-    t.map(|t| t as f64)
+fn ns(t: Option<Timestamp>) -> f64 {
+    t.map_or(f64::NAN, |t| t as f64)
 }
 
 #[cfg(feature = "path-api")]
 impl PathApi for JsPathApi {
     type Fd = f64;
     fn lstat(&self, path: &str) -> Result<Filestat> {
-        filestat(JsPathApi::lstat(self, path).map_err(errno)?)
+        filestat(self.path_op(Op::Lstat, path, "", 0.0)?)
     }
     fn read_link(&self, path: &str) -> Result<String> {
-        self.readlink(path).map_err(errno)
+        self.path_op(Op::Readlink, path, "", 0.0)?.as_string().ok_or(Errno::Io)
     }
     fn read_dir(&self, path: &str) -> Result<Vec<String>> {
-        let names = self.readdir(path).map_err(errno)?;
+        let names = self.path_op(Op::Readdir, path, "", 0.0)?.as_string().ok_or(Errno::Io)?;
         Ok(names.split('\0').filter(|n| !n.is_empty()).map(str::to_owned).collect())
     }
     fn open(&self, path: &str, how: OpenFile) -> Result<f64> {
-        JsPathApi::open(self, path, how.read, how.write, how.create, how.truncate).map_err(errno)
+        let flags = u8::from(how.read) | u8::from(how.write) << 1 | u8::from(how.create) << 2 | u8::from(how.truncate) << 3;
+        self.path_op(Op::Open, path, "", f64::from(flags))?.as_f64().ok_or(Errno::Io)
     }
     fn mkdir(&self, path: &str) -> Result<()> {
-        JsPathApi::mkdir(self, path).map_err(errno)
+        self.path_op(Op::Mkdir, path, "", 0.0).map(drop)
     }
     fn rmdir(&self, path: &str) -> Result<()> {
-        JsPathApi::rmdir(self, path).map_err(errno)
+        self.path_op(Op::Rmdir, path, "", 0.0).map(drop)
     }
     fn unlink(&self, path: &str) -> Result<()> {
-        JsPathApi::unlink(self, path).map_err(errno)
+        self.path_op(Op::Unlink, path, "", 0.0).map(drop)
     }
     fn rename(&self, from: &str, to: &str) -> Result<()> {
-        JsPathApi::rename(self, from, to).map_err(errno)
+        self.path_op(Op::Rename, from, to, 0.0).map(drop)
     }
     fn link(&self, from: &str, to: &str) -> Result<()> {
-        JsPathApi::link(self, from, to).map_err(errno)
+        self.path_op(Op::Link, from, to, 0.0).map(drop)
     }
     fn symlink(&self, target: &str, path: &str) -> Result<()> {
-        JsPathApi::symlink(self, target, path).map_err(errno)
+        self.path_op(Op::Symlink, target, path, 0.0).map(drop)
     }
     fn set_times(&self, path: &str, atim: Option<Timestamp>, mtim: Option<Timestamp>) -> Result<()> {
-        self.lutimes(path, ns(atim), ns(mtim)).map_err(errno)
+        self.call(Op::Lutimes as u32, path, "", ns(atim), ns(mtim), 0.0).map(drop).map_err(errno)
     }
     fn read_at(&self, fd: &f64, buf: &mut [u8], offset: u64) -> Result<usize> {
         Ok(self.read(*fd, buf, offset as f64).map_err(errno)? as usize)
@@ -151,18 +170,18 @@ impl PathApi for JsPathApi {
         Ok(self.write(*fd, buf, offset as f64).map_err(errno)? as usize)
     }
     fn fstat(&self, fd: &f64) -> Result<Filestat> {
-        filestat(JsPathApi::fstat(self, *fd).map_err(errno)?)
+        filestat(self.fd_op(Op::Fstat, *fd, 0.0, 0.0)?)
     }
     fn set_size(&self, fd: &f64, size: u64) -> Result<()> {
-        self.ftruncate(*fd, size as f64).map_err(errno)
+        self.fd_op(Op::Ftruncate, *fd, size as f64, 0.0).map(drop)
     }
     fn set_fd_times(&self, fd: &f64, atim: Option<Timestamp>, mtim: Option<Timestamp>) -> Result<()> {
-        self.futimes(*fd, ns(atim), ns(mtim)).map_err(errno)
+        self.fd_op(Op::Futimes, *fd, ns(atim), ns(mtim)).map(drop)
     }
     fn sync(&self, fd: &f64) -> Result<()> {
-        self.fsync(*fd).map_err(errno)
+        self.fd_op(Op::Fsync, *fd, 0.0, 0.0).map(drop)
     }
     fn close(&self, fd: &f64) {
-        let _ = JsPathApi::close(self, *fd);
+        let _ = self.fd_op(Op::Close, *fd, 0.0, 0.0);
     }
 }

@@ -30,7 +30,6 @@ async function atPrompt() {
 async function type(keys, wait) {
   const pg = window.playground;
   const idle = () => pg.shell.editor.active && !pg.shell.foreground;
-  const before = pg.terminal.text().split('\n').length;
   pg.terminal.term.input(keys);
   if (!wait) return null;
   await new Promise((r) => setTimeout(r, 30));
@@ -39,7 +38,13 @@ async function type(keys, wait) {
     if (Date.now() - t0 > 60_000) throw new Error(`still running: ${pg.terminal.text().slice(-400)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  return pg.terminal.text().split('\n').slice(before, -1).join('\n');
+  // What printed between the line the command was typed on and the new prompt (found by its
+  // text: the prompt before it may have been drawn a moment after the shell was ready).
+  const command = keys.replace(/\r$/, '');
+  const lines = pg.terminal.text().split('\n');
+  let at = lines.length - 2;
+  while (at >= 0 && !lines[at].endsWith(command)) at--;
+  return lines.slice(at + 1, -1).join('\n');
 }
 
 /** In the page: waits until the screen matches `source`. */

@@ -3,7 +3,8 @@
 // under xvfb-run, since MiniBrowser has no headless mode). Both give the same small interface:
 //
 //   const browser = await launchFirefox();        // or launchWebKit(); null when not installed
-//   const page = await browser.open(url);         // waits for the load event
+//   const page = await browser.open(url);         // waits for the load event (WebKit: one at a time)
+//   await page.goto(otherUrl);
 //   await page.evaluate((a, b) => ..., a, b);     // an async function run in the page; JSON in/out
 //   await page.close(); await browser.close();
 import { spawn, spawnSync } from 'node:child_process';
@@ -35,6 +36,7 @@ export async function launchFirefox() {
       await page.goto(url, { waitUntil: 'load' });
       return {
         problems,
+        goto: (to) => page.goto(to, { waitUntil: 'load' }),
         evaluate: (fn, ...args) => page.evaluate(fn, ...args),
         close: () => page.close(),
       };
@@ -86,6 +88,8 @@ export async function launchWebKit() {
       await call('POST', `${s}/url`, { url });
       return {
         problems: [],
+        // One session at a time (WebKitWebDriver's limit): a page goes elsewhere rather than open.
+        goto: (to) => call('POST', `${s}/url`, { url: to }),
         async evaluate(fn, ...args) {
           // WebDriver's asynchronous script: the last argument is the callback.
           const script = `const done = arguments[arguments.length - 1];

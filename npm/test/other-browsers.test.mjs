@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { serve } from './serve.mjs';
 import { haveFirefox, haveWebKit, launchFirefox, launchWebKit } from './browsers.mjs';
-import { expectedStdout, LOOP, REPO, NOT_WASM, IMPORTS_ENV_FOO, NO_START } from './helpers.mjs';
+import { expectedStdout, LOOP, REPO, NOT_WASM, IMPORTS_ENV_FOO, NO_START, wat } from './helpers.mjs';
 import { existsSync } from 'node:fs';
 
 const T = { timeout: 180_000 };
@@ -164,6 +164,77 @@ for (const [name, launch, available, jspi] of [
         return { sum, json, out };
       });
       assert.deepEqual(r, { sum: '18446744073709551628', json: '{"a":[1,"é",null]}', out: 'hello from Ruby\n' });
+    });
+
+    test(`two programs waiting on stdin at once, fed in turns (${jspi ? 'JSPI' : 'wasmi'}), and stdin written while a worker starts`, T, async () => {
+      // Keeps all of stdin in its memory, growing it as input arrives, and echoes it at the end.
+      const slurp = Array.from(await wat(`(module
+        (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "_start") (local $end i32) (local $n i32)
+          (local.set $end (i32.const 1024))
+          (loop $more
+            (if (i32.gt_u (i32.add (local.get $end) (i32.const 65536)) (i32.mul (memory.size) (i32.const 65536)))
+              (then (drop (memory.grow (i32.const 1)))))
+            (i32.store (i32.const 0) (local.get $end)) (i32.store (i32.const 4) (i32.const 65536))
+            (if (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))
+            (local.set $n (i32.load (i32.const 8)))
+            (local.set $end (i32.add (local.get $end) (local.get $n)))
+            (br_if $more (local.get $n)))
+          (i32.store (i32.const 0) (i32.const 1024)) (i32.store (i32.const 4) (i32.sub (local.get $end) (i32.const 1024)))
+          (if (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))))`));
+      const r = await page.evaluate(async (slurp) => {
+        const { spawn } = window.wrun;
+        const cat = new Uint8Array(slurp);
+        const a = spawn(cat, {});
+        const b = spawn(cat, {});
+        const big = 'x'.repeat(1 << 20);
+        for (let i = 0; i < 20; i++) {
+          a.stdin.write(`a${i}\n`);
+          b.stdin.write(i === 10 ? `${big}\n` : `b${i}\n`);
+          await new Promise((res) => setTimeout(res, 1));
+        }
+        a.stdin.close();
+        b.stdin.close();
+        const [ra, rb] = await Promise.all([a.wait(), b.wait()]);
+        const w = spawn(await window.guest('cat.wasm'), { worker: true });
+        let expected = '';
+        for (let i = 0; i < 40; i++) {
+          expected += `${i}\n`;
+          w.stdin.write(`${i}\n`);
+          await new Promise((res) => setTimeout(res, i % 3));
+        }
+        w.stdin.close();
+        const rw = await w.wait();
+        return { a: ra.stdoutText, b: rb.stdoutText.length, codes: [ra.exitCode, rb.exitCode, rw.exitCode], worker: rw.stdoutText === expected };
+      }, slurp);
+      assert.deepEqual(r.codes, [0, 0, 0]);
+      assert.equal(r.a, Array.from({ length: 20 }, (_, i) => `a${i}\n`).join(''));
+      assert.equal(r.b, 10 * 3 + 9 * 4 + (1 << 20) + 1);
+      assert.equal(r.worker, true, 'the worker got its stdin once and in order');
+    });
+
+    test('persistence across a page reload: flushed files are there, unflushed ones are not', T, async () => {
+      const text = `kept in ${name} ☃ ${Date.now()}`;
+      await page.evaluate(async (text) => {
+        const { FileSystem } = window.wrun;
+        const fs = await FileSystem.openPersistent('reload');
+        fs.writeFile('/saved.txt', text);
+        await fs.flush();
+        const unsaved = await FileSystem.openPersistent('never-flushed');
+        unsaved.writeFile('/lost.txt', 'not flushed');
+        setTimeout(() => location.reload(), 50);
+      }, text);
+      await new Promise((res) => setTimeout(res, 600));
+      await page.evaluate(ready);
+      const after = await page.evaluate(async () => {
+        const { FileSystem } = window.wrun;
+        const fs = await FileSystem.openPersistent('reload');
+        const other = await FileSystem.openPersistent('never-flushed');
+        return { text: fs.readFile('/saved.txt', 'utf8'), other: other.readdir('/') };
+      });
+      assert.deepEqual(after, { text, other: [] });
     });
 
     test('the WASI polyfill: a command the page instantiates', T, async () => {

@@ -132,6 +132,25 @@ for (const [name, launch, available, jspi] of [
       assert.equal(r.status, '130');
     });
 
+    test('line editing: history with the up arrow, tab completion, Ctrl-U', T, async () => {
+      const r = await inPage(`
+        await atPrompt();
+        const one = await type('echo one\\r', true);
+        type('\\x1b[A\\r');
+        await screenHas('echo one\\none\\n.*echo one\\none');
+        await atPrompt();
+        type('ech\\t');
+        await screenHas('echo $');
+        type('two\\r');
+        await screenHas('echo two\\ntwo');
+        await atPrompt();
+        type('echo wrong\\x15echo right\\r');
+        await screenHas('\\nright\\n');
+        await atPrompt();
+        return one;`);
+      assert.equal(r, 'one');
+    });
+
     test('files written in /home are there after a reload', T, async () => {
       await inPage(`
         await atPrompt();
@@ -142,6 +161,20 @@ for (const [name, launch, available, jspi] of [
       await page.evaluate(atPrompt);
       const r = await inPage(`await atPrompt(); return type('cat /home/kept.txt\\r', true);`);
       assert.equal(r, `kept in ${name}`);
+    });
+
+    test('the built site works from a subdirectory of a static host', T, async () => {
+      const parent = await serve(fileURLToPath(new URL('..', `file://${DIST}`)));
+      // The same page goes there (WebKitWebDriver has one session at a time); this test is last.
+      await page.goto(`${parent.url}/dist/`);
+      try {
+        await page.evaluate(atPrompt);
+        const r = await page.evaluate(new Function('args', `const atPrompt = ${atPrompt}; const type = ${type};
+          return (async () => { await atPrompt(); return type('echo from a subdirectory | rg -o "sub\\\\w+"\\r', true); })();`), []);
+        assert.equal(r, 'subdirectory');
+      } finally {
+        await parent.close();
+      }
     });
   });
 }

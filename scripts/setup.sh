@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh machine, skipping what is already there.
 # Sources: rustup, crates.io (wasm-bindgen-cli), Debian packages (clang + wasi-libc for C guests,
-# Chromium + ChromeDriver for browser tests), the npm registry (playwright-core, vite, binaryen,
-# the browser_wasi_shim peer; xterm.js for the playground). Nothing is downloaded from anywhere else.
+# Chromium + ChromeDriver, Firefox ESR, WebKitGTK's WebDriver and Xvfb for browser tests), the npm
+# registry (playwright-core, puppeteer-core, vite, webpack, typescript, binaryen, the peers for
+# benchmarks; xterm.js for the playground). Nothing is downloaded from anywhere else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

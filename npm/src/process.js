@@ -74,10 +74,9 @@ export async function pump(input, write, close) {
       if (done) break;
       write(value);
     }
-  } else if (typeof input?.[Symbol.asyncIterator] === 'function' || typeof input?.[Symbol.iterator] === 'function') {
-    for await (const chunk of input) write(chunk);
   } else {
-    throw misuse('stdin must be a string, bytes, a Blob, a ReadableStream or an (async) iterable', 'ERR_INVALID_ARG_TYPE');
+    // An (async) iterable: checkRunOptions let nothing else through.
+    for await (const chunk of input) write(chunk);
   }
   close();
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { serve } from './serve.mjs';
 import { launch, newPage, artifact, haveChromium } from './chromium.mjs';
-import { expectedStdout, wat, WRITES_A_FILE, LOOP, NOT_WASM, IMPORTS_ENV_FOO, NO_START } from './helpers.mjs';
+import { expectedStdout, wat, WRITES_A_FILE, LOOP, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP } from './helpers.mjs';
 
 const T = { timeout: 60_000 };
 const rubyInstalled = existsSync(new URL('./real-modules/node_modules/@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm', import.meta.url));
@@ -103,23 +103,7 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
       // alternating between two guests, both growing their memories as input arrives, must not
       // mix them up or write through a view of a buffer that growth replaced.
       const { page } = await open('lab.html');
-      // Keeps all of stdin in its memory, growing it as input arrives, and echoes it at the end.
-      const slurp = Array.from(await wat(`(module
-        (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
-        (memory (export "memory") 1)
-        (func (export "_start") (local $end i32) (local $n i32)
-          (local.set $end (i32.const 1024))
-          (loop $more
-            (if (i32.gt_u (i32.add (local.get $end) (i32.const 65536)) (i32.mul (memory.size) (i32.const 65536)))
-              (then (drop (memory.grow (i32.const 1)))))
-            (i32.store (i32.const 0) (local.get $end)) (i32.store (i32.const 4) (i32.const 65536))
-            (if (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))
-            (local.set $n (i32.load (i32.const 8)))
-            (local.set $end (i32.add (local.get $end) (local.get $n)))
-            (br_if $more (local.get $n)))
-          (i32.store (i32.const 0) (i32.const 1024)) (i32.store (i32.const 4) (i32.sub (local.get $end) (i32.const 1024)))
-          (if (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))))`));
+      const slurp = Array.from(await wat(SLURP));
       const r = await page.evaluate(async (slurp) => {
         const cat = new Uint8Array(slurp);
         const a = window.wrun.spawn(cat, {});

@@ -92,3 +92,21 @@ export function pseudoRandomBytes(n = 1 << 20, seed = 0x9e3779b9) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Keeps all of stdin in its memory, growing it as input arrives, and echoes it at the end. */
+export const SLURP = `(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (local $end i32) (local $n i32)
+    (local.set $end (i32.const 1024))
+    (loop $more
+      (if (i32.gt_u (i32.add (local.get $end) (i32.const 65536)) (i32.mul (memory.size) (i32.const 65536)))
+        (then (drop (memory.grow (i32.const 1)))))
+      (i32.store (i32.const 0) (local.get $end)) (i32.store (i32.const 4) (i32.const 65536))
+      (if (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))
+      (local.set $n (i32.load (i32.const 8)))
+      (local.set $end (i32.add (local.get $end) (local.get $n)))
+      (br_if $more (local.get $n)))
+    (i32.store (i32.const 0) (i32.const 1024)) (i32.store (i32.const 4) (i32.sub (local.get $end) (i32.const 1024)))
+    (if (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))))`;

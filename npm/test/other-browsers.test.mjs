@@ -5,11 +5,10 @@
 // engine lacks a feature, the documented fallback is what is checked.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { serve } from './serve.mjs';
 import { haveFirefox, haveWebKit, launchFirefox, launchWebKit } from './browsers.mjs';
-import { expectedStdout, LOOP, REPO, NOT_WASM, IMPORTS_ENV_FOO, NO_START, wat } from './helpers.mjs';
-import { existsSync } from 'node:fs';
+import { expectedStdout, LOOP, REPO, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP, wat } from './helpers.mjs';
 
 const T = { timeout: 180_000 };
 const REPL_STDIN = 'world\n2\n40\nquit\n';
@@ -167,23 +166,7 @@ for (const [name, launch, available, jspi] of [
     });
 
     test(`two programs waiting on stdin at once, fed in turns (${jspi ? 'JSPI' : 'wasmi'}), and stdin written while a worker starts`, T, async () => {
-      // Keeps all of stdin in its memory, growing it as input arrives, and echoes it at the end.
-      const slurp = Array.from(await wat(`(module
-        (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
-        (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
-        (memory (export "memory") 1)
-        (func (export "_start") (local $end i32) (local $n i32)
-          (local.set $end (i32.const 1024))
-          (loop $more
-            (if (i32.gt_u (i32.add (local.get $end) (i32.const 65536)) (i32.mul (memory.size) (i32.const 65536)))
-              (then (drop (memory.grow (i32.const 1)))))
-            (i32.store (i32.const 0) (local.get $end)) (i32.store (i32.const 4) (i32.const 65536))
-            (if (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))
-            (local.set $n (i32.load (i32.const 8)))
-            (local.set $end (i32.add (local.get $end) (local.get $n)))
-            (br_if $more (local.get $n)))
-          (i32.store (i32.const 0) (i32.const 1024)) (i32.store (i32.const 4) (i32.sub (local.get $end) (i32.const 1024)))
-          (if (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))))`));
+      const slurp = Array.from(await wat(SLURP));
       const r = await page.evaluate(async (slurp) => {
         const { spawn } = window.wrun;
         const cat = new Uint8Array(slurp);

@@ -5,11 +5,14 @@
 // a reload.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../npm/test/serve.mjs';
 import { haveFirefox, haveWebKit, launchFirefox, launchWebKit } from '../../npm/test/browsers.mjs';
-import { LOOP } from '../../npm/test/helpers.mjs';
+import { LOOP, REPO } from '../../npm/test/helpers.mjs';
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 const built = existsSync(`${DIST}index.html`) && existsSync(`${DIST}bin/rg.wasm`);
@@ -149,6 +152,56 @@ for (const [name, launch, available, jspi] of [
         await atPrompt();
         return one;`);
       assert.equal(r, 'one');
+    });
+
+    test('upload through the input, export-home as a download, import-home from it', T, async () => {
+      const r = await inPage(`
+        await atPrompt();
+        const choose = (id, file) => {
+          const picked = new DataTransfer();
+          picked.items.add(file);
+          const input = document.getElementById(id);
+          input.files = picked.files;
+          input.dispatchEvent(new Event('change', { bubbles: true }));
+        };
+        choose('upload-input', new File([args[0]], 'data.csv', { type: 'text/csv' }));
+        await screenHas(args[1]);
+        await atPrompt();
+        const count = await type('rg -c rust data.csv\\r', true);
+        await type('echo from ${name} > exported.txt\\r', true);
+        // The page offers the tar through a link's click: catch what it links to.
+        const click = HTMLAnchorElement.prototype.click;
+        const download = new Promise((resolve) => {
+          HTMLAnchorElement.prototype.click = function () {
+            HTMLAnchorElement.prototype.click = click;
+            fetch(this.href).then((res) => res.arrayBuffer()).then((b) => resolve({ name: this.download, bytes: new Uint8Array(b) }));
+          };
+        });
+        document.getElementById('export').click();
+        const tar = await download;
+        await type('rm exported.txt\\r', true);
+        const gone = await type('cat exported.txt\\r', true);
+        choose('import-input', new File([tar.bytes], 'home.tar', { type: 'application/x-tar' }));
+        await screenHas(args[2]);
+        await atPrompt();
+        return { count, name: tar.name, tar: Array.from(tar.bytes), gone, back: await type('cat exported.txt\\r', true) };`,
+      'name,lang\nrg,rust\nrhai,rust\nxterm,typescript\n', 'uploaded data\\.csv \\(\\d+ bytes\\)', 'imported \\d+ entries from home\\.tar');
+      assert.equal(r.count, '2');
+      assert.equal(r.name, 'home.tar');
+      assert.match(r.gone, /No such file/);
+      assert.equal(r.back, `from ${name}`);
+      // The archive is a tar native wrun mounts.
+      const wrun = `${REPO}target/release/wrun`;
+      if (existsSync(wrun)) {
+        const dir = mkdtempSync(join(tmpdir(), 'wrun-playground-'));
+        try {
+          writeFileSync(join(dir, 'home.tar'), Buffer.from(r.tar));
+          const out = execFileSync(wrun, ['--fs', join(dir, 'home.tar'), `${DIST}bin/rg.wasm`, '--no-heading', `from ${name}`, '/home'], { encoding: 'utf8' });
+          assert.equal(out, `/home/exported.txt:from ${name}\n`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
     });
 
     test('files written in /home are there after a reload', T, async () => {

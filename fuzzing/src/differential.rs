@@ -2,6 +2,12 @@
 //! fresh temporary directory), which must give the same results: the same errno or trap, the same
 //! bytes written to guest memory, the same descriptors open, and in the end the same tree.
 //!
+//! A third side runs them on another in-memory tree reached through a remote link whose answers
+//! come later ([`wasi_vfs::remote`], as a worker run in the browser reaches its page's tree):
+//! each call stops at its first unanswered request and is made again with the answer, so this
+//! checks that no WASI call changes anything before its filesystem requests. It must match the
+//! in-memory side exactly but for inode numbers (normalized as for the host).
+//!
 //! Both sides start from the same seeded tree ([`crate::tree::seed`], without the absolute
 //! symlink a host directory cannot hold) with the root preopened at fd 3 and `d` at fd 4 (a
 //! confined subtree on the in-memory side, its own host directory on the other).
@@ -18,9 +24,13 @@
 //! - When the in-memory tree answers `ENOSPC` its quota ([`crate::wasi_calls::QUOTA`]) is full
 //!   where the host disk is not; the trees differ from there on, so the comparison stops.
 
+use std::rc::Rc;
+
+use runtime_core::dispatch::{self, CallOutcome, RawArgs};
 use runtime_core::{imports, SysError, WasiCtx, WasiFunc};
 use wasi_vfs::host::HostDir;
 use wasi_vfs::mem::MemFs;
+use wasi_vfs::remote::{FsServer, Link, RemoteDir};
 use wasi_vfs::{Dir, Errno};
 
 use crate::calls::{self, Op, Program};
@@ -37,17 +47,26 @@ pub fn run(data: &[u8]) {
     let fs = MemFs::with_quota(wasi_calls::QUOTA);
     tree::seed(&*fs.root(), false).expect("seed the in-memory tree");
 
+    let owned = MemFs::with_quota(wasi_calls::QUOTA);
+    tree::seed(&*owned.root(), false).expect("seed the owner's tree");
+
     let mut sides = [
         Side::new(fs.root(), fs.confined_dir("d").expect("seeded d")),
         Side::new(Box::new(host_root), Box::new(HostDir::open_ambient(&root.join("d")).expect("open d"))),
     ];
+    let mut remote = Side::remote(owned.root(), owned.confined_dir("d").expect("seeded d"));
     for op in &program.ops {
         match op {
-            Op::Poke { slot, bytes } => sides.iter_mut().for_each(|s| Op::poke(&mut s.mem, *slot, bytes)),
+            Op::Poke { slot, bytes } => sides.iter_mut().chain([&mut remote]).for_each(|s| Op::poke(&mut s.mem, *slot, bytes)),
             Op::Call { func, args } => {
                 let [mem_side, host_side] = &mut sides;
                 let a = mem_side.call(*func, args);
                 let b = host_side.call(*func, args);
+                let c = remote.call(*func, args);
+                if std::env::var_os("WRUN_FUZZ_TRACE").is_some() {
+                    eprintln!("{} {args:x?}: {a:?} {b:?} {c:?}", func.name());
+                }
+                assert_eq!(a, c, "{} {args:x?}: in memory {a:?}, through a remote link {c:?}", func.name());
                 if a != b {
                     if inherent(&a) {
                         return;
@@ -55,8 +74,13 @@ pub fn run(data: &[u8]) {
                     panic!("{} {args:x?}: in memory {a:?}, on the host {b:?}", func.name());
                 }
                 transfer_counts_match_the_iovecs(*func, args, &a, &sides[0].mem);
-                for side in sides.iter_mut() {
+                for side in sides.iter_mut().chain([&mut remote]) {
                     normalize(*func, args, &a, &mut side.mem);
+                }
+                // Inode numbers may differ through a link: a file closed there is let go of
+                // with the next request, so a number freed at once in memory is reused later.
+                if let Some(at) = sides[0].mem.iter().zip(&remote.mem).position(|(x, y)| x != y) {
+                    panic!("{} {args:x?} -> {a:?}: guest memory differs at {at:#x} through a remote link", func.name());
                 }
                 if let Some(at) = sides[0].mem.iter().zip(&sides[1].mem).position(|(x, y)| x != y) {
                     let show = |m: &[u8]| m[at.saturating_sub(8)..(at + 24).min(m.len())].to_vec();
@@ -77,6 +101,7 @@ pub fn run(data: &[u8]) {
         }
     }
     let a = tree::snapshot(&*fs.root()).expect("snapshot the in-memory tree");
+    assert_eq!(a, tree::snapshot(&*owned.root()).expect("snapshot the owner's tree"), "the tree reached remotely differs at the end");
     let b = tree::snapshot(&HostDir::open_ambient(&root).expect("reopen the host root")).expect("snapshot the host tree");
     assert_eq!(a, b, "the trees differ at the end");
 }
@@ -84,6 +109,8 @@ pub fn run(data: &[u8]) {
 struct Side {
     ctx: WasiCtx,
     mem: Vec<u8>,
+    /// For a side whose trees are remote: the owner, and the link whose answers come later.
+    owner: Option<(FsServer, Rc<Link>)>,
 }
 
 impl Side {
@@ -91,11 +118,43 @@ impl Side {
         let mut b = WasiCtx::builder();
         b.arg("fuzz").env("K", "V").deterministic(0);
         b.preopen("/sandbox", root).preopen("/sub", sub);
-        Side { ctx: b.build().expect("context"), mem: calls::memory() }
+        Side { ctx: b.build().expect("context"), mem: calls::memory(), owner: None }
     }
 
+    /// `root` and `sub` served by an owner, reached through a deferred link.
+    fn remote(root: Box<dyn Dir>, sub: Box<dyn Dir>) -> Self {
+        let mut server = FsServer::new();
+        let link = Link::deferred();
+        let (r, s) = (server.add_root(root), server.add_root(sub));
+        let mut b = WasiCtx::builder();
+        b.arg("fuzz").env("K", "V").deterministic(0);
+        b.preopen("/sandbox", Box::new(RemoteDir::new(link.clone(), r))).preopen("/sub", Box::new(RemoteDir::new(link.clone(), s)));
+        b.deferred_link(link.clone());
+        Side { ctx: b.build().expect("context"), mem: calls::memory(), owner: Some((server, link)) }
+    }
+
+    /// Makes the call; on a remote side through the engines' one entry, again after each
+    /// answer, as an engine does when a call suspends.
     fn call(&mut self, func: WasiFunc, args: &[u64]) -> Result<u16, SysError> {
-        imports::call(&mut self.ctx, &mut self.mem, func, args)
+        let Some((server, link)) = &mut self.owner else {
+            return imports::call(&mut self.ctx, &mut self.mem, func, args);
+        };
+        let raw: RawArgs = args.iter().copied().collect();
+        loop {
+            match dispatch::call(&mut self.ctx, &mut self.mem, func, &raw) {
+                CallOutcome::Suspend => {
+                    let message = link.waiting().expect("a call suspends only for an answer here");
+                    link.answer(server.serve(&message));
+                }
+                CallOutcome::Return(errno) => return Ok(errno),
+                CallOutcome::Exit(code) => return Err(SysError::Exit(code)),
+                CallOutcome::Trap(message) => {
+                    let prefix = format!("{}: ", func.name());
+                    return Err(SysError::Trap(message.strip_prefix(&prefix).unwrap_or(&message).to_owned()));
+                }
+                CallOutcome::Interrupted => return Err(SysError::Interrupted),
+            }
+        }
     }
 }
 

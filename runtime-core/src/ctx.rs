@@ -1,6 +1,7 @@
 //! The per-run WASI state and the builder embedders configure it with.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use wasi_vfs::{Dir, Errno};
 
@@ -71,6 +72,9 @@ pub struct WasiCtx {
     pub(crate) write_buf: Vec<u8>,
     /// The ABI the module's calls use (`wasi_unstable`'s differs in a few layouts).
     pub(crate) version: WasiVersion,
+    /// Links to trees owned elsewhere whose answers come later ([`wasi_vfs::remote`]): a call that
+    /// stopped for one suspends, and is made again once the embedder gave the answer.
+    pub(crate) deferred_links: Vec<Rc<wasi_vfs::remote::Link>>,
 }
 
 impl WasiCtx {
@@ -79,6 +83,24 @@ impl WasiCtx {
     }
 
     /// Reads a clock; `None` for an unknown clock id. Monotonic readings never go back.
+    /// Where the clocks are, for [`Self::reset_clocks`].
+    pub(crate) fn clock_mark(&self) -> u64 {
+        match &self.time {
+            TimeSource::Host { last_monotonic, .. } => last_monotonic.get(),
+            TimeSource::Virtual { monotonic, .. } => monotonic.get(),
+        }
+    }
+
+    /// Puts the clocks back where [`Self::clock_mark`] saw them: a call made again (see
+    /// [`crate::dispatch::call`]) reads the virtual clock as its first attempt did, so a
+    /// deterministic run gives the same times however its calls were answered.
+    pub(crate) fn reset_clocks(&self, mark: u64) {
+        match &self.time {
+            TimeSource::Host { last_monotonic, .. } => last_monotonic.set(mark),
+            TimeSource::Virtual { monotonic, .. } => monotonic.set(mark),
+        }
+    }
+
     pub fn now(&self, id: u32) -> Option<u64> {
         let mono = || match &self.time {
             TimeSource::Host { clocks, last_monotonic, .. } => {
@@ -201,6 +223,7 @@ pub struct WasiCtxBuilder {
     waiter: Box<dyn Waiter>,
     deterministic_seed: Option<u64>,
     version: WasiVersion,
+    deferred_links: Vec<Rc<wasi_vfs::remote::Link>>,
 }
 
 impl Default for WasiCtxBuilder {
@@ -217,6 +240,7 @@ impl Default for WasiCtxBuilder {
             waiter: Box::new(SuspendingWaiter),
             deterministic_seed: None,
             version: WasiVersion::Preview1,
+            deferred_links: Vec::new(),
         }
     }
 }
@@ -287,6 +311,15 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Directories preopened through `link` get their answers later: a call that waits for one
+    /// ends in [`crate::dispatch::CallOutcome::Suspend`], and the embedder gives
+    /// [`wasi_vfs::remote::Link::waiting`]'s message to the owner, its reply to `answer`, then makes
+    /// the call again.
+    pub fn deferred_link(&mut self, link: Rc<wasi_vfs::remote::Link>) -> &mut Self {
+        self.deferred_links.push(link);
+        self
+    }
+
     /// Builds the context. Fails with `E2BIG`/`EINVAL` when args or env cannot be encoded, and
     /// `EINVAL` when no clock or entropy was given outside deterministic mode.
     pub fn build(self) -> Result<WasiCtx, Errno> {
@@ -313,7 +346,7 @@ impl WasiCtxBuilder {
         for (path, dir) in self.preopens {
             fds.insert(Entry::preopen(dir, path))?;
         }
-        Ok(WasiCtx { args, env, fds, time, entropy, waiter: self.waiter, pending_poll: None, write_buf: Vec::new(), version: self.version })
+        Ok(WasiCtx { args, env, fds, time, entropy, waiter: self.waiter, pending_poll: None, write_buf: Vec::new(), version: self.version, deferred_links: self.deferred_links })
     }
 }
 

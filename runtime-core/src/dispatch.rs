@@ -64,10 +64,20 @@ pub fn call(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, func: WasiFunc, args: 
     if args.len != func.params().len() {
         return CallOutcome::Trap(format!("{}: expected {} arguments, got {}", func.name(), func.params().len(), args.len));
     }
+    let clocks = ctx.clock_mark();
     let result = match ctx.version {
         WasiVersion::Preview1 => imports::call_checked(ctx, mem, func, args.as_slice()),
         WasiVersion::Unstable => crate::unstable::call_checked(ctx, mem, func, args.as_slice()),
     };
+    // A call that stopped for an answer from a tree's owner changed nothing: it is made again
+    // once the answer is there (see `vfs::remote`). Whatever it returned meanwhile is moot.
+    for link in &ctx.deferred_links {
+        if link.is_waiting() {
+            ctx.reset_clocks(clocks);
+            return CallOutcome::Suspend;
+        }
+        link.call_ended();
+    }
     match result {
         Ok(errno) => CallOutcome::Return(errno),
         Err(SysError::Errno(e)) => CallOutcome::Return(e.raw()),

@@ -10,6 +10,7 @@
 //! | overlay: read-only lower, writable upper | [`overlay::OverlayDir`] | everywhere |
 //! | host directory, confined with cap-std | `host::HostDir` | native, feature `host` |
 //! | directory of a path-based API (Node's `fs`, memfs) | [`pathfs::PathDir`] | the web library's WASI polyfill |
+//! | directory of a tree another thread owns | [`remote::RemoteDir`] | the web library's runs in workers and on wasmi |
 //!
 //! Paths given to a [`Dir`] are *relative* to it and may never resolve outside it: `..` past the
 //! directory, absolute paths and symlinks that lead out are refused with [`Errno::Perm`] (as
@@ -52,6 +53,7 @@ pub mod ops;
 pub mod overlay;
 pub mod pathfs;
 pub mod readonly;
+pub mod remote;
 mod resolve;
 pub mod tar_image;
 #[cfg(feature = "host")]

@@ -13,13 +13,15 @@ fn host() -> (tempfile::TempDir, HostDir) {
 }
 
 /// Runs `check` on a fresh host directory, a fresh in-memory tree and a fresh directory of a
-/// path-based API (`pathfs`, over `std::fs`).
+/// path-based API (`pathfs`, over `std::fs`), and an in-memory tree reached through `remote`.
 pub(super) fn both(check: impl Fn(&dyn Dir)) {
     let (_tmp, dir) = host();
     check(&dir);
     check(&*MemFs::new().root());
     let tmp = tempfile::tempdir().unwrap();
     check(&crate::pathfs::tests::std_dir(tmp.path()));
+    let (_server, remote) = crate::remote::tests::served(MemFs::new().root());
+    check(&remote);
 }
 
 pub(super) fn err<T>(r: crate::Result<T>) -> Errno {

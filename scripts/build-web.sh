@@ -4,22 +4,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=npm/src/core
 mkdir -p "$out"
-# Three builds of the same crate: the core every page loads, the one Node loads (with directories
-# of a Node-`fs`-like object: host directories for the WASI polyfill; 8 KB gzip more), and the
-# wasmi add-on loaded on demand. The first two share one JS glue: the Node build's, which must
-# hold all of the browser build's (checked below), the rest being imports that build never makes.
+# Three builds of the same crate: the core every page loads, the full one Node and every worker
+# load (with directories of a Node-`fs`-like object, host directories for the WASI polyfill, and
+# of a FileSystem the page owns), and the wasmi add-on loaded on demand. The first two share one
+# JS glue: the full build's, which must hold all of the page build's (checked below), the rest
+# being imports that build never makes.
 wasm_opt() {
     # Debian's binaryen 108 corrupts wasm-bindgen output: use the npm one (wasm-opt 132).
     if [ -x npm/node_modules/.bin/wasm-opt ]; then
-        npm/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        npm/node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
             --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$1"
     fi
 }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for variant in wrun_web_node wrun_web wrun_web_wasmi; do
+for variant in wrun_web_full wrun_web wrun_web_wasmi; do
     case $variant in
-        wrun_web_node) features="--features path-api" name=wrun_web dir="$out" ;;
+        wrun_web_full) features="--features path-api,remote-client" name=wrun_web dir="$out" ;;
         wrun_web) features="" name=wrun_web dir="$tmp" ;;
         wrun_web_wasmi) features="--features wasmi" name=wrun_web_wasmi dir="$out" ;;
     esac
@@ -31,7 +32,7 @@ for variant in wrun_web_node wrun_web wrun_web_wasmi; do
         awk '/^ *"\.\/snippets\/[^"]*": import[0-9]+,$/ { if (seen[$1]++) next } { print }' "$glue" >"$glue.tmp" && mv "$glue.tmp" "$glue"
     done
     case $variant in
-        wrun_web_node) mv "$out/wrun_web_bg.wasm" "$out/wrun_web_node_bg.wasm" ;;
+        wrun_web_full) mv "$out/wrun_web_bg.wasm" "$out/wrun_web_full_bg.wasm" ;;
         wrun_web)
             if diff "$tmp/wrun_web.js" "$out/wrun_web.js" | grep -q '^<'; then
                 echo "the browser build's JS glue is not part of the Node build's:" >&2

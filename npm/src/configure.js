@@ -7,12 +7,18 @@ function envPairs(env) {
   return Object.entries(env ?? {});
 }
 
-/** `fs` is the FileSystem to mount (or null); output callbacks receive Uint8Array chunks. */
-export function configure(core, opts, fs, { onStdout, onStderr } = {}) {
+/**
+ * `fs` is the FileSystem to mount (or null); output callbacks receive Uint8Array chunks.
+ * `remote`: the preopens as `[guestPath, handle]` of the page's FsOwner, when the FileSystem is
+ * reached through it (`serve` given: on this thread, at once; else through `WasiSession.remoteRequest`).
+ */
+export function configure(core, opts, fs, { onStdout, onStderr } = {}, remote = null, serve = null) {
   const b = new core.SessionBuilder();
   for (const a of opts.args ?? [opts.name ?? 'program.wasm']) b.arg(String(a));
   for (const [k, v] of envPairs(opts.env)) b.env(k, String(v ?? ''));
-  const preopens = opts.preopens ?? (fs ? { '/': '/' } : {});
+  if (serve) b.remoteTransport(serve);
+  for (const [guest, handle] of remote ?? []) b.preopenRemote(guest, handle);
+  const preopens = remote ? {} : opts.preopens ?? (fs ? { '/': '/' } : {});
   // A Node-`fs`-like object: one adapter for all its preopens (a rename between two is a rename).
   const nodeFsLike = !!fs && typeof fs.openSync === 'function' && typeof fs.lstatSync === 'function';
   const pathApi = nodeFsLike ? nodePathApi() : null;

@@ -1,7 +1,8 @@
 // Loads the wasm-bindgen core (runtime-core compiled to WebAssembly) once, in browsers, workers,
-// bundlers (Vite sees the `new URL(..., import.meta.url)` and ships the file) and Node. Node loads
-// its own build of it, with directories of Node-`fs`-like objects (host directories for the WASI
-// polyfill), behind the same JS glue; pages load the build without them, 8 KB smaller.
+// bundlers (Vite sees the `new URL(..., import.meta.url)` and ships the file) and Node. Node and
+// workers load the full build, behind the same JS glue: with directories of Node-`fs`-like objects
+// (host directories for the WASI polyfill) and of a FileSystem another instance owns (a worker
+// run's, on the page's tree). Pages load the build without them, which only owns trees.
 import init, { initSync } from './core/wrun_web.js';
 import * as core from './core/wrun_web.js';
 import { CORE_BYTES } from './core/size.js';
@@ -77,7 +78,7 @@ export function nodePathApi() {
 export function coreSync() {
   if (loaded) return core;
   const fs = globalThis.process?.getBuiltinModule?.('fs');
-  const url = new URL('./core/wrun_web_node_bg.wasm', import.meta.url);
+  const url = new URL('./core/wrun_web_full_bg.wasm', import.meta.url);
   if (!fs || url.protocol !== 'file:') return null;
   const { fileURLToPath } = globalThis.process.getBuiltinModule('url');
   initSync({ module: fs.readFileSync(fileURLToPath(url)) });
@@ -90,21 +91,21 @@ export function coreSync() {
 /**
  * Loads the core module; every API calls it, so pages only need it to preload. `source`, given to
  * the first call (`init({ module })`), says where the core is instead of the package's own file:
- * a URL, a Response, its bytes, or a compiled WebAssembly.Module.
+ * a URL, a Response, its bytes, or a compiled WebAssembly.Module. `full`: the full build (workers).
  */
 /** Where the core was loaded from, when `init({ module })` said (workers load it from there too). */
 export let coreSource;
 
-export function loadCore(source) {
+export function loadCore(source, { full = false } = {}) {
   if (!ready && source !== undefined) coreSource = source;
   ready ??= (async () => {
-    const url = new URL('./core/wrun_web_bg.wasm', import.meta.url);
+    const url = full ? new URL('./core/wrun_web_full_bg.wasm', import.meta.url) : new URL('./core/wrun_web_bg.wasm', import.meta.url);
     const node = typeof process !== 'undefined' && process.versions?.node;
     if (source !== undefined && !(node && isFileUrl(source))) {
       await init({ module_or_path: source });
     } else if (node && url.protocol === 'file:') {
       const { readFile } = await nodeModule('node:fs/promises');
-      const nodeUrl = source === undefined ? new URL('./core/wrun_web_node_bg.wasm', import.meta.url) : new URL(source);
+      const nodeUrl = source === undefined ? new URL('./core/wrun_web_full_bg.wasm', import.meta.url) : new URL(source);
       // Compiled asynchronously, instantiated synchronously: initSync does nothing when
       // coreSync() (the WASI polyfill) got there first meanwhile, where an asynchronous init
       // would replace the instance its sessions live in.

@@ -5,6 +5,7 @@
 import { WrunError, EXIT_STATUS, exited, stopMessage } from './errors.js';
 import { configure } from './configure.js';
 import { nodeModule } from './core.js';
+import { ownerFor } from './fs.js';
 
 const STEP_FINISHED = 0;
 const STEP_WAITING = 1;
@@ -38,15 +39,21 @@ export function loadWasmi() {
 
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Runs `bytes` on wasmi. `fs` (a FileSystem) is copied in and the result copied back. */
+/**
+ * Runs `bytes` on wasmi. The add-on is an instance of its own: it reaches `fs` (the page's
+ * FileSystem) through an FsOwner it calls directly, so the program works on the live tree.
+ */
 export async function runOnWasmi(bytes, opts, ctl) {
   const w = await loadWasmi();
-  let inner = null;
-  if (opts.fs) {
-    inner = new w.FileSystem();
-    inner.importTar(opts.fs.exportTar());
+  const owner = opts.fs ? ownerFor(opts.fs) : null;
+  let b;
+  try {
+    const remote = owner && Object.entries(opts.preopens ?? { '/': '/' }).map(([guest, path]) => [guest, owner.addRoot(String(path))]);
+    b = configure(w, opts, null, { onStdout: opts.onStdout, onStderr: opts.onStderr }, remote, owner && ((request) => owner.serve(request)));
+  } catch (e) {
+    owner?.free();
+    throw e;
   }
-  const b = configure(w, opts, inner ? { raw: inner } : null, { onStdout: opts.onStdout, onStderr: opts.onStderr });
   let run;
   try {
     run = new w.WasmiRun(b, bytes, opts.fuel === undefined ? undefined : Number(opts.fuel), opts.maxMemoryBytes);
@@ -86,7 +93,7 @@ export async function runOnWasmi(bytes, opts, ctl) {
       }
     }
   } finally {
-    if (inner) opts.fs.replaceWithTar(inner.exportTar());
+    owner?.free();
     // If step() was cut short by a JS exception (the interpreter itself running out of native
     // stack), wasm-bindgen still counts the run as borrowed and free() throws; the error that
     // matters is the one already on its way out.

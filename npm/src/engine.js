@@ -11,6 +11,13 @@ const MAY_BLOCK = new Set(['fd_read', 'poll_oneoff']);
 
 export const hasJSPI = typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
 
+/**
+ * Whether a worker can block on shared memory (`Atomics.wait`) while the page answers: always in
+ * Node, in browsers only on cross-origin isolated pages (elsewhere there is no SharedArrayBuffer).
+ */
+export const workersCanBlock = typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object'
+  && (globalThis.crossOriginIsolated === true || (typeof process !== 'undefined' && !!process.versions?.node));
+
 export class StopSignal {
   constructor(kind) { this.kind = kind; }
 }
@@ -117,13 +124,18 @@ export function buildImports(core, session, ctl, useJSPI) {
       if (ctl.stopped) throw new StopSignal(ctl.stopped);
       return session.call(index, ...args);
     };
-    if (useJSPI && MAY_BLOCK.has(name)) {
-      const wait = () => new Promise((resolve) => {
-        const ms = session.waitDeadlineMs();
-        let timer = null;
-        ctl.wake = () => { if (timer !== null) clearTimeout(timer); resolve(); };
-        if (ms >= 0) timer = setTimeout(() => ctl.notify(), ms);
-      });
+    // In a worker whose FileSystem is the page's, any call may wait for the page's answer.
+    if (useJSPI && (MAY_BLOCK.has(name) || ctl.ask)) {
+      const wait = () => {
+        const request = ctl.ask && session.remoteRequest();
+        if (request) return ctl.ask(request).then((answer) => session.remoteAnswer(answer));
+        return new Promise((resolve) => {
+          const ms = session.waitDeadlineMs();
+          let timer = null;
+          ctl.wake = () => { if (timer !== null) clearTimeout(timer); resolve(); };
+          if (ms >= 0) timer = setTimeout(() => ctl.notify(), ms);
+        });
+      };
       imports[name] = new WebAssembly.Suspending((...a) => {
         const args = split(a);
         const r = attempt(args);

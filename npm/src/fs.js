@@ -5,6 +5,9 @@ import { loadCore } from './core.js';
 let core = null;
 export function setCore(c) { core = c; }
 
+/** The page's side of a run that reaches `fs` from elsewhere (a worker, the wasmi add-on). */
+export function ownerFor(fs) { return new core.FsOwner(fs.raw); }
+
 const DB = 'wrun-fs';
 const STORE = 'images';
 

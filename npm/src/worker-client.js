@@ -1,9 +1,17 @@
 // The main-thread side of running a program in a dedicated worker (a Web Worker in browsers, a
 // worker_threads Worker in Node): the page stays responsive, and kill() or timeoutMs end even a
-// busy loop at once by terminating the worker. The mounted FileSystem travels as a tar image and
-// comes back when the program ends (a killed program's file changes are lost).
+// busy loop at once by terminating the worker.
+//
+// The mounted FileSystem stays here, with its one owner: the worker's filesystem calls come as
+// requests, answered on the live tree (an FsOwner), while the worker waits: blocked on shared
+// memory where it can (Node, cross-origin isolated pages), else with the guest suspended (JSPI).
+// So whatever the program wrote is in the FileSystem at once — when it is killed too — and the
+// page and other runs see it. Where the worker can do neither, the tree travels as a tar image
+// instead and comes back when the program ends (a killed program's changes are then lost).
 import { WrunError, EXIT_STATUS, stopMessage } from './errors.js';
-import { coreSource, nodeModule } from './core.js';
+import { coreSource, coreSync, nodeModule } from './core.js';
+import { hasJSPI, workersCanBlock } from './engine.js';
+import { ownerFor } from './fs.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
@@ -20,7 +28,7 @@ async function startWorker(onMessage) {
     const here = import.meta.url;
     const w = new NodeWorker(new URL(WORKER_FILE, here));
     w.on('message', onMessage);
-    return { post: (m) => w.postMessage(m), terminate: () => w.terminate(), onError: (f) => w.on('error', f) };
+    return { post: (m, transfer) => w.postMessage(m, transfer), terminate: () => w.terminate(), onError: (f) => w.on('error', f) };
   }
   // Written as `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })` in one
   // expression on purpose: that is the form Vite (and webpack) recognise and bundle as a worker,
@@ -29,7 +37,7 @@ async function startWorker(onMessage) {
   const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   w.onmessage = (ev) => onMessage(ev.data);
   return {
-    post: (m) => w.postMessage(m),
+    post: (m, transfer) => w.postMessage(m, transfer),
     terminate: () => w.terminate(),
     onError: (f) => { w.onerror = (ev) => f(ev.error ?? new Error(ev.message || 'the worker script failed to load')); },
   };
@@ -45,16 +53,55 @@ function sendable(source) {
   return source;
 }
 
+/**
+ * Whether the worker's core can mount the page's FileSystem: the full build it loads can, and a
+ * core given by `init({ module })` (which the worker loads too) only if it is such a build.
+ */
+function canReachPageFs() {
+  // The page's core is loaded by now (a run waits for it).
+  return coreSource === undefined || !!coreSync()?.SessionBuilder.hasRemoteClient();
+}
+
+/**
+ * Wakes a worker blocked on `shared` (state, length, then the bytes) with `answer`; if it does not
+ * fit, says how big it is and returns it, for the bigger buffer the worker sends next.
+ */
+function answerShared(shared, answer) {
+  const head = new Int32Array(shared, 0, 2);
+  const fits = answer.length <= shared.byteLength - 8;
+  if (fits) new Uint8Array(shared, 8).set(answer);
+  head[1] = answer.length;
+  Atomics.store(head, 0, fits ? 1 : 2);
+  Atomics.notify(head, 0);
+  return fits ? null : answer;
+}
+
 export function runInWorker(module, opts, ctl, { onStarted } = {}) {
   let worker = null;
   const queued = [];
   const send = (m) => (worker ? worker.post(m) : queued.push(m));
   let settle;
   const result = new Promise((resolve, reject) => { settle = { resolve, reject }; });
-  const finish = () => { worker?.terminate(); };
+  // The run's handles on the FileSystem, when the worker reaches it through requests.
+  const canWait = workersCanBlock || (hasJSPI && opts.engine !== 'sync');
+  let owner = opts.fs && canWait && canReachPageFs() ? ownerFor(opts.fs) : null;
+  let unsent = null; // an answer too big for the worker's shared buffer, until it sends a bigger one
+  const remote = owner && Object.entries(opts.preopens ?? { '/': '/' }).map(([guest, path]) => [guest, owner.addRoot(String(path))]);
+  const finish = () => {
+    worker?.terminate();
+    owner?.free();
+    owner = null;
+  };
 
   startWorker((m) => {
-    if (m.type === 'started') onStarted?.();
+    if (m.type === 'fs') {
+      // Answered even after the run ended (the worker is gone by then), so nothing waits forever.
+      const answer = owner ? owner.serve(m.request) : new Uint8Array([29, 0, 0, 0]); // EIO
+      if (m.shared) unsent = answerShared(m.shared, answer);
+      else worker?.post({ type: 'fs', answer }, [answer.buffer]);
+    } else if (m.type === 'fs-more') {
+      unsent = answerShared(m.shared, unsent);
+    } else if (m.type === 'started') onStarted?.();
     else if (m.type === 'stdout') opts.onStdout?.(m.chunk);
     else if (m.type === 'stderr') opts.onStderr?.(m.chunk);
     else if (m.type === 'done' || m.type === 'error') {
@@ -72,8 +119,9 @@ export function runInWorker(module, opts, ctl, { onStarted } = {}) {
       module,
       // The core from where the page had it (init({ module })), when that can be sent.
       coreSource: sendable(coreSource),
-      opts: { ...plain, wantStdout: !!opts.onStdout, wantStderr: !!opts.onStderr, hasFs: !!opts.fs },
-      fsImage: opts.fs ? opts.fs.exportTar() : null,
+      opts: { ...plain, wantStdout: !!opts.onStdout, wantStderr: !!opts.onStderr, hasFs: !!opts.fs && !remote },
+      remote,
+      fsImage: opts.fs && !remote ? opts.fs.exportTar() : null,
       stdin: ctl.pendingInput,
       stdinClosed: ctl.inputClosed,
     });

@@ -1,7 +1,9 @@
 // Worker entry: runs one program with the same engine code as the main thread and streams its
-// output back. Messages: in {run, stdin, close}; out {started, stdout, stderr, done, error}.
+// output back. Messages: in {run, stdin, close, fs}; out {started, stdout, stderr, fs, fs-more,
+// done, error}. `fs` carries the program's filesystem requests to the page, which owns the tree,
+// and the answers back (see worker-client.js).
 import { loadCore, nodeModule } from './core.js';
-import { Controller, runGuest } from './engine.js';
+import { Controller, runGuest, workersCanBlock } from './engine.js';
 import { setCore, FileSystem } from './fs.js';
 import { configure } from './configure.js';
 
@@ -12,26 +14,52 @@ const isWebWorker = typeof self !== 'undefined' && typeof self.postMessage === '
 let post;
 
 const ctl = new Controller();
+let answered = null;
+/** Without shared memory: the guest waits (suspended, JSPI) while the page answers. */
+const askLater = (request) => new Promise((resolve) => {
+  answered = resolve;
+  post({ type: 'fs', request }, [request.buffer]);
+});
+
+let shared = null;
+/** With shared memory: this thread blocks until the page wrote the answer (see answerShared). */
+function askNow(request) {
+  shared ??= new SharedArrayBuffer(8 + (1 << 20));
+  let head = new Int32Array(shared, 0, 2);
+  Atomics.store(head, 0, 0);
+  post({ type: 'fs', request, shared }, [request.buffer]);
+  Atomics.wait(head, 0, 0);
+  if (Atomics.load(head, 0) === 2) {
+    shared = new SharedArrayBuffer(8 + head[1]);
+    head = new Int32Array(shared, 0, 2);
+    post({ type: 'fs-more', shared });
+    Atomics.wait(head, 0, 0);
+  }
+  return new Uint8Array(shared, 8, head[1]).slice();
+}
 
 async function onMessage(m) {
   if (m.type === 'stdin') return ctl.writeStdin(m.chunk);
   if (m.type === 'close') return ctl.closeStdin();
+  if (m.type === 'fs') return answered?.(m.answer);
   if (m.type !== 'run') return;
   // The input written before the worker started comes first: queue it before awaiting anything,
   // as later `stdin`/`close` messages are handled while the core loads.
   for (const chunk of m.stdin) ctl.writeStdin(chunk);
   if (m.stdinClosed) ctl.closeStdin();
-  const core = await loadCore(m.coreSource);
+  // The full build (it reaches the page's FileSystem), unless the page said where its core is.
+  const core = await loadCore(m.coreSource, { full: true });
   setCore(core);
   let fs = null;
   if (m.opts.hasFs) {
     fs = new FileSystem();
     fs.importTar(m.fsImage);
   }
+  if (m.remote && !workersCanBlock) ctl.ask = askLater;
   const b = configure(core, m.opts, fs, {
     onStdout: m.opts.wantStdout ? (chunk) => post({ type: 'stdout', chunk }) : undefined,
     onStderr: m.opts.wantStderr ? (chunk) => post({ type: 'stderr', chunk }) : undefined,
-  });
+  }, m.remote, m.remote && workersCanBlock ? askNow : null);
   try {
     // The page starts the program's time limit now, not while the worker and the core loaded.
     post({ type: 'started' });
@@ -43,11 +71,11 @@ async function onMessage(m) {
 }
 
 if (isWebWorker) {
-  post = (m) => self.postMessage(m);
+  post = (m, transfer) => self.postMessage(m, transfer);
   self.onmessage = (ev) => onMessage(ev.data);
 } else {
   nodeModule('node:worker_threads').then(({ parentPort }) => {
-    post = (m) => parentPort.postMessage(m);
+    post = (m, transfer) => parentPort.postMessage(m, transfer);
     parentPort.on('message', onMessage);
   });
 }

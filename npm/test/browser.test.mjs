@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { serve } from './serve.mjs';
 import { launch, newPage, artifact, haveChromium } from './chromium.mjs';
-import { expectedStdout, wat, WRITES_A_FILE, LOOP, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP } from './helpers.mjs';
+import { expectedStdout, wat, appender, WRITES_A_FILE, WRITES_THEN_LOOPS, LOOP, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP } from './helpers.mjs';
 
 const T = { timeout: 60_000 };
 const rubyInstalled = existsSync(new URL('./real-modules/node_modules/@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm', import.meta.url));
@@ -185,6 +185,65 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
       assert.ok(r.ms >= 190 && r.ms < 2000, `stopped after ${r.ms} ms`);
       await page.dispose();
     });
+  });
+
+  describe('one FileSystem, live in every run', () => {
+    // Runs in a worker and on wasmi reach the page's tree itself: nothing is copied in or out.
+    for (const [label, how] of [['in a worker (kill)', { worker: true }], ['in a worker (timeoutMs)', { worker: true, timeoutMs: 1500 }], ['on wasmi (kill)', { engine: 'wasmi' }]]) {
+      test(`a program stopped ${label} keeps the file it wrote and closed; the page sees it while it runs`, T, async () => {
+        const { page } = await open('lab.html');
+        const prog = Array.from(await wat(WRITES_THEN_LOOPS));
+        const r = await page.evaluate(async ([prog, how]) => {
+          const { FileSystem, spawn } = window.wrun;
+          const fs = await FileSystem.create();
+          fs.mkdir('/out');
+          const proc = spawn(new Uint8Array(prog), { fs, preopens: { '/out': '/out' }, ...how });
+          const t0 = performance.now();
+          // The file appears (O_CREAT), then its line (fd_write): wait for the line.
+          const written = () => fs.exists('/out/kept.txt') && fs.stat('/out/kept.txt').size > 0;
+          while (!written() && performance.now() - t0 < 10_000) await new Promise((res) => setTimeout(res, 10));
+          const whileRunning = fs.exists('/out/kept.txt') ? fs.readFile('/out/kept.txt', 'utf8') : null;
+          // The page writes too while the program runs.
+          fs.writeFile('/out/by-the-page.txt', 'page');
+          if (!how.timeoutMs) proc.kill();
+          const status = await proc.exited;
+          return { whileRunning, status, after: fs.readFile('/out/kept.txt', 'utf8'), page: fs.readFile('/out/by-the-page.txt', 'utf8') };
+        }, [prog, how]);
+        assert.equal(r.whileRunning, 'written before the kill\n');
+        assert.equal(r.status, how.timeoutMs ? 124 : 137);
+        assert.equal(r.after, 'written before the kill\n');
+        assert.equal(r.page, 'page');
+        assert.deepEqual(page.problems, []);
+        await page.dispose();
+      });
+    }
+
+    for (const [label, one, two] of [['two workers', { worker: true }, { worker: true }], ['a worker and wasmi on the page', { worker: true }, { engine: 'wasmi' }], ['the page\'s engine and a worker', {}, { worker: true }]]) {
+      test(`two programs at once (${label}) append to their own files and each sees the other's; the page's own write survives`, T, async () => {
+        const { page } = await open('lab.html');
+        const a = Array.from(await wat(appender('a.txt', 'b.txt')));
+        const b = Array.from(await wat(appender('b.txt', 'a.txt')));
+        const r = await page.evaluate(async ([a, b, one, two]) => {
+          const { FileSystem, spawn } = window.wrun;
+          const fs = await FileSystem.create();
+          fs.mkdir('/shared');
+          const opts = { fs, preopens: { '/shared': '/shared' } };
+          const pa = spawn(new Uint8Array(a), { ...opts, ...one });
+          const pb = spawn(new Uint8Array(b), { ...opts, ...two });
+          await new Promise((res) => setTimeout(res, 20));
+          fs.writeFile('/shared/page.txt', 'written by the page while both ran');
+          const [sa, sb] = await Promise.all([pa.exited, pb.exited]);
+          return { sa, sb, a: fs.readFile('/shared/a.txt', 'utf8'), b: fs.readFile('/shared/b.txt', 'utf8'), page: fs.readFile('/shared/page.txt', 'utf8'), names: fs.readdir('/shared') };
+        }, [a, b, one, two]);
+        assert.deepEqual([r.sa, r.sb], [0, 0], 'each program saw all of the other\'s lines');
+        assert.equal(r.a, 'X\n'.repeat(20));
+        assert.equal(r.b, 'X\n'.repeat(20));
+        assert.equal(r.page, 'written by the page while both ran');
+        assert.deepEqual(r.names, ['a.txt', 'b.txt', 'page.txt']);
+        assert.deepEqual(page.problems, []);
+        await page.dispose();
+      });
+    }
   });
 
   test('files: fs_std.wasm on a preopened /scratch (3 ways), a created file, tar round trip', T, async () => {

@@ -78,6 +78,109 @@ export const WRITES_A_FILE = `(module
     (i32.store (i32.const 4) (i32.const 21))
     (if (call $write (i32.load (i32.const 8)) (i32.const 0) (i32.const 1) (i32.const 12)) (then unreachable))))`;
 
+/** Writes `kept.txt` ("written before the kill\\n") in the first preopen, closes it, then loops forever. */
+export const WRITES_THEN_LOOPS = `(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "kept.txt")
+  (data (i32.const 200) "written before the kill\\n")
+  (func (export "_start")
+    (if (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 8) (i32.const 9)
+                    (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 8))
+      (then unreachable))
+    (i32.store (i32.const 0) (i32.const 200))
+    (i32.store (i32.const 4) (i32.const 24))
+    (if (call $write (i32.load (i32.const 8)) (i32.const 0) (i32.const 1) (i32.const 12)) (then unreachable))
+    (if (call $close (i32.load (i32.const 8))) (then unreachable))
+    (loop $forever (br $forever))))`;
+
+/** Reads all of `big.bin` in the first preopen into memory, then writes it to `copy.bin` in one call. */
+export const COPIES_BIG = `(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 200)
+  (data (i32.const 100) "big.bin")
+  (data (i32.const 120) "copy.bin")
+  (func (export "_start") (local $in i32) (local $end i32)
+    (if (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 7) (i32.const 0)
+                    (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 8))
+      (then unreachable))
+    (local.set $in (i32.load (i32.const 8)))
+    (local.set $end (i32.const 65536))
+    (loop $more
+      (i32.store (i32.const 16) (local.get $end))
+      (i32.store (i32.const 20) (i32.const 4194304))
+      (if (call $read (local.get $in) (i32.const 16) (i32.const 1) (i32.const 24)) (then unreachable))
+      (local.set $end (i32.add (local.get $end) (i32.load (i32.const 24))))
+      (br_if $more (i32.load (i32.const 24))))
+    (if (call $open (i32.const 3) (i32.const 0) (i32.const 120) (i32.const 8) (i32.const 9)
+                    (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 8))
+      (then unreachable))
+    (i32.store (i32.const 16) (i32.const 65536))
+    (i32.store (i32.const 20) (i32.sub (local.get $end) (i32.const 65536)))
+    (if (call $write (i32.load (i32.const 8)) (i32.const 16) (i32.const 1) (i32.const 28)) (then unreachable))
+    (if (i32.ne (i32.load (i32.const 28)) (i32.load (i32.const 20))) (then unreachable))))`;
+
+/**
+ * Appends `lines` lines ("X\\n") to `mine` in the first preopen, one open-append-close each, 2 ms
+ * apart; then waits (5 ms sleeps, 10 s at most) until `theirs` holds as many, and exits 0 — or 1
+ * if it never did, 2/3 if its own file could not be opened or written.
+ */
+export function appender(mine, theirs, lines = 20) {
+  return `(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fstat (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "${mine}")
+  (data (i32.const 150) "${theirs}")
+  (data (i32.const 200) "X\\n")
+  (func $sleep (param $ns i64)
+    ;; one monotonic-clock subscription at 300, its event at 400
+    (i64.store (i32.const 300) (i64.const 0))
+    (i32.store8 (i32.const 308) (i32.const 0))
+    (i32.store (i32.const 316) (i32.const 1))
+    (i64.store (i32.const 324) (local.get $ns))
+    (i64.store (i32.const 332) (i64.const 0))
+    (i32.store16 (i32.const 340) (i32.const 0))
+    (drop (call $poll (i32.const 300) (i32.const 400) (i32.const 1) (i32.const 440))))
+  (func (export "_start") (local $i i32) (local $fd i32) (local $tries i32)
+    (loop $append
+      ;; O_CREAT, rights fd_write, fdflags APPEND
+      (if (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const ${mine.length}) (i32.const 1)
+                      (i64.const 64) (i64.const 0) (i32.const 1) (i32.const 8))
+        (then (call $exit (i32.const 2))))
+      (i32.store (i32.const 0) (i32.const 200))
+      (i32.store (i32.const 4) (i32.const 2))
+      (if (call $write (i32.load (i32.const 8)) (i32.const 0) (i32.const 1) (i32.const 12)) (then (call $exit (i32.const 3))))
+      (drop (call $close (i32.load (i32.const 8))))
+      (call $sleep (i64.const 2000000))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $append (i32.lt_u (local.get $i) (i32.const ${lines}))))
+    (loop $watch
+      ;; rights fd_filestat_get; the size is at 32 in the filestat
+      (if (i32.eqz (call $open (i32.const 3) (i32.const 0) (i32.const 150) (i32.const ${theirs.length}) (i32.const 0)
+                               (i64.const 2097152) (i64.const 0) (i32.const 0) (i32.const 8)))
+        (then
+          (local.set $fd (i32.load (i32.const 8)))
+          (drop (call $fstat (local.get $fd) (i32.const 500)))
+          (drop (call $close (local.get $fd)))
+          (if (i64.ge_u (i64.load (i32.const 532)) (i64.const ${2 * lines})) (then (call $exit (i32.const 0))))))
+      (call $sleep (i64.const 5000000))
+      (local.set $tries (i32.add (local.get $tries) (i32.const 1)))
+      (br_if $watch (i32.lt_u (local.get $tries) (i32.const 2000))))
+    (call $exit (i32.const 1))))`;
+}
+
 /** 1 MiB of every byte value (much of it invalid UTF-8), from a fixed xorshift sequence. */
 export function pseudoRandomBytes(n = 1 << 20, seed = 0x9e3779b9) {
   const out = new Uint8Array(n);

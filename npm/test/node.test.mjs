@@ -2,8 +2,8 @@
 // kill and timeouts. (Files and determinism: node-fs.test.mjs. Browsers: browser*.test.mjs.)
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, spawn, hasJSPI, WrunError, EXIT_STATUS } from '../dist/index.js';
-import { guest, expectedStdout, LOOP, IMPORTS_ENV_FOO, NO_START, NOT_WASM, pseudoRandomBytes, sleep, wat } from './helpers.mjs';
+import { run, spawn, hasJSPI, WrunError, EXIT_STATUS, FileSystem } from '../dist/index.js';
+import { guest, expectedStdout, LOOP, IMPORTS_ENV_FOO, NO_START, NOT_WASM, pseudoRandomBytes, sleep, wat, appender, WRITES_THEN_LOOPS, COPIES_BIG } from './helpers.mjs';
 
 const decoder = new TextDecoder();
 
@@ -242,6 +242,49 @@ describe('limits, kill and timeouts', () => {
   test('a run that ends before its timeoutMs is not affected by it', async () => {
     const r = await run(guest('hello'), { timeoutMs: 10_000, worker: true });
     assert.equal(r.stdoutText, 'Hello, world!\n');
+  });
+});
+
+describe('one FileSystem, live in every run', () => {
+  // Workers block on shared memory while the main thread answers on its tree; wasmi calls it.
+  for (const [label, how] of [['in a worker', { worker: true }], ['on wasmi', { engine: 'wasmi' }]]) {
+    test(`a program killed ${label} keeps the file it wrote and closed; the FileSystem shows it while it runs`, async () => {
+      const fs = await FileSystem.create();
+      fs.mkdir('/out');
+      const proc = spawn(await wat(WRITES_THEN_LOOPS), { fs, preopens: { '/out': '/out' }, ...how });
+      const end = Date.now() + 10_000;
+      // The file appears (O_CREAT), then its line (fd_write): wait for the line.
+      while (!(fs.exists('/out/kept.txt') && fs.stat('/out/kept.txt').size > 0) && Date.now() < end) await sleep(10);
+      assert.equal(fs.readFile('/out/kept.txt', 'utf8'), 'written before the kill\n');
+      fs.writeFile('/out/by-node.txt', 'node');
+      proc.kill();
+      assert.equal(await proc.exited, 137);
+      assert.equal(fs.readFile('/out/kept.txt', 'utf8'), 'written before the kill\n');
+      assert.equal(fs.readFile('/out/by-node.txt', 'utf8'), 'node');
+    });
+  }
+
+  test('two programs at once (two workers; a worker and wasmi) each see all of the other\'s appends', async () => {
+    for (const two of [{ worker: true }, { engine: 'wasmi' }]) {
+      const fs = await FileSystem.create();
+      fs.mkdir('/shared');
+      const opts = { fs, preopens: { '/shared': '/shared' } };
+      const a = spawn(await wat(appender('a.txt', 'b.txt')), { ...opts, worker: true });
+      const b = spawn(await wat(appender('b.txt', 'a.txt')), { ...opts, ...two });
+      assert.deepEqual([await a.exited, await b.exited], [0, 0], JSON.stringify(two));
+      assert.equal(fs.readFile('/shared/a.txt', 'utf8'), 'X\n'.repeat(20));
+      assert.equal(fs.readFile('/shared/b.txt', 'utf8'), 'X\n'.repeat(20));
+    }
+  });
+
+  test('a worker reads and writes a file bigger than its 1 MiB answer buffer', async () => {
+    const fs = await FileSystem.create();
+    fs.mkdir('/d');
+    const big = pseudoRandomBytes(3 << 20);
+    fs.writeFile('/d/big.bin', big);
+    const copy = await run(await wat(COPIES_BIG), { fs, preopens: { '/d': '/d' }, worker: true });
+    assert.equal(copy.exitCode, 0);
+    assert.deepEqual(fs.readFile('/d/copy.bin'), big);
   });
 });
 

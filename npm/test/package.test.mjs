@@ -16,7 +16,7 @@ test('npm pack → npm install → import "wrun" and require("wrun") run a progr
     const files = packed.files.map((f) => f.path).sort();
     // The public surface only: the bundles, their types, the cores (once each), Node's adapter.
     assert.deepEqual(files, [
-      'dist/core/wrun_web_bg.wasm', 'dist/core/wrun_web_node_bg.wasm', 'dist/core/wrun_web_wasmi.js', 'dist/core/wrun_web_wasmi_bg.wasm',
+      'dist/core/wrun_web_bg.wasm', 'dist/core/wrun_web_full_bg.wasm', 'dist/core/wrun_web_wasmi.js', 'dist/core/wrun_web_wasmi_bg.wasm',
       'dist/index.cjs', 'dist/index.d.ts', 'dist/index.js', 'dist/path-api.cjs', 'dist/worker.js', 'package.json',
     ]);
     console.log(`npm pack: ${packed.filename}, ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${files.length} files`);

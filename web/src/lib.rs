@@ -18,11 +18,13 @@ mod memory;
 mod memory_cap;
 mod module_check;
 mod path_api;
+mod remote_fs;
 mod session;
 #[cfg(feature = "wasmi")]
 mod wasmi_run;
 
 pub use fs::FileSystem;
+pub use remote_fs::FsOwner;
 pub use session::{SessionBuilder, WasiSession, CALL_EXIT, CALL_TRAP, CALL_WOULD_BLOCK};
 #[cfg(feature = "wasmi")]
 pub use wasmi_run::WasmiRun;

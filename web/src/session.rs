@@ -14,6 +14,11 @@ use crate::fs::FileSystem;
 use crate::js_env::{BrowserClocks, BrowserEntropy, JsOutput, JsStdin, RecordingWaiter, StdinQueue, WaitRequest};
 use crate::memory::JsMemory;
 use crate::path_api::JsPathApi;
+#[cfg(feature = "remote-client")]
+use crate::remote_fs::JsTransport;
+#[cfg(feature = "remote-client")]
+use runtime_core::vfs::remote::RemoteDir;
+use runtime_core::vfs::remote::Link;
 
 /// [`WasiSession::call`] result: the program called `proc_exit` (see `exitCode`).
 pub const CALL_EXIT: i32 = -1;
@@ -37,6 +42,10 @@ pub struct SessionBuilder {
     /// of them is a rename, not `EXDEV`.
     #[cfg(feature = "path-api")]
     path_api: Option<Rc<JsPathApi>>,
+    /// The way to the page's `FileSystem` for [`Self::preopen_remote`]: one for all preopens.
+    link: Option<Rc<Link>>,
+    /// How that link reaches the page: at once through this function, or (none) later.
+    transport: Option<js_sys::Function>,
 }
 
 /// Bytes of stdout (and of stderr) a run keeps for its result unless told otherwise.
@@ -57,6 +66,8 @@ impl SessionBuilder {
             every_write: false,
             #[cfg(feature = "path-api")]
             path_api: None,
+            link: None,
+            transport: None,
         }
     }
 
@@ -83,6 +94,47 @@ impl SessionBuilder {
         let dir = fs.open_dir(fs_path)?;
         self.b()?.preopen(guest_path, dir);
         Ok(())
+    }
+
+    /// Makes the directories of [`Self::preopen_remote`] call `serve(request) => answer` and
+    /// have the answer at once (the run is on the page's thread). Without it each request waits:
+    /// the call returns `CALL_WOULD_BLOCK`, see `WasiSession.remoteRequest`.
+    #[wasm_bindgen(js_name = remoteTransport)]
+    pub fn remote_transport(&mut self, serve: js_sys::Function) {
+        self.transport = Some(serve);
+    }
+
+    /// Preopens the directory the page's `FsOwner.addRoot` numbered `handle` under `guestPath`.
+    /// Only the full build (Node's, and every worker's) and the wasmi add-on have it: the page
+    /// only owns trees.
+    #[wasm_bindgen(js_name = preopenRemote)]
+    pub fn preopen_remote(&mut self, guest_path: &str, handle: u32) -> Result<(), JsValue> {
+        #[cfg(feature = "remote-client")]
+        {
+            let link = match (&self.link, &self.transport) {
+                (Some(link), _) => link.clone(),
+                (None, Some(serve)) => Link::immediate(Box::new(JsTransport(serve.clone()))),
+                (None, None) => {
+                    let link = Link::deferred();
+                    self.b()?.deferred_link(link.clone());
+                    link
+                }
+            };
+            self.link = Some(link.clone());
+            self.b()?.preopen(guest_path, Box::new(RemoteDir::new(link, handle)));
+            Ok(())
+        }
+        #[cfg(not(feature = "remote-client"))]
+        {
+            let _ = (guest_path, handle);
+            Err(error("this build of the core only owns file systems (workers and the wasmi add-on load the builds that reach them)"))
+        }
+    }
+
+    /// Whether this build mounts directories of a `FileSystem` another instance owns.
+    #[wasm_bindgen(js_name = hasRemoteClient)]
+    pub fn has_remote_client() -> bool {
+        cfg!(feature = "remote-client")
     }
 
     /// The module imports `wasi_unstable` (WASI's snapshot 0): its calls use that ABI.
@@ -178,7 +230,7 @@ impl SessionBuilder {
             .entropy(Box::new(BrowserEntropy))
             .waiter(Box::new(RecordingWaiter { last: wait.clone() }));
         let ctx = b.build().map_err(|e| error(&format!("cannot set up the program's environment: {e}")))?;
-        Ok(WasiSession { ctx, memory: None, memory_size: Cell::new(0), stdin, wait, exit_code: None, trap: None, stdout: out, stderr: err })
+        Ok(WasiSession { ctx, memory: None, memory_size: Cell::new(0), stdin, wait, exit_code: None, trap: None, stdout: out, stderr: err, link: self.link.take() })
     }
 }
 
@@ -201,6 +253,7 @@ pub struct WasiSession {
     pub(crate) trap: Option<String>,
     stdout: CollectOutput,
     stderr: CollectOutput,
+    link: Option<Rc<Link>>,
 }
 
 impl Drop for WasiSession {
@@ -289,6 +342,26 @@ impl WasiSession {
     #[wasm_bindgen(js_name = waitsForInput)]
     pub fn waits_for_input(&self) -> bool {
         self.wait.borrow().input
+    }
+
+    /// After `CALL_WOULD_BLOCK`: the request for the page's `FsOwner.serve`, if the call waits
+    /// for one. Give the answer to `remoteAnswer`, then make the call again.
+    #[wasm_bindgen(js_name = remoteRequest)]
+    pub fn remote_request(&self) -> Option<Vec<u8>> {
+        #[cfg(feature = "remote-client")]
+        return self.link.as_ref()?.waiting();
+        #[cfg(not(feature = "remote-client"))]
+        None
+    }
+
+    #[wasm_bindgen(js_name = remoteAnswer)]
+    pub fn remote_answer(&self, answer: Vec<u8>) {
+        #[cfg(feature = "remote-client")]
+        if let Some(link) = &self.link {
+            link.answer(answer);
+        }
+        #[cfg(not(feature = "remote-client"))]
+        let _ = answer;
     }
 
     /// Gives the program more stdin.

@@ -2,16 +2,14 @@
 //! known by a number. The handles are the owner's own (`MemFs` ones in the browser), so what a
 //! remote program does is done to the live tree at once.
 
-use std::collections::HashMap;
-
 use super::wire::{read_options, Op, Reader, Writer};
 use crate::{Dir, Errno, File, Node, Result};
 
-/// One client's open handles on an owner's tree.
+/// One client's open handles on an owner's tree, numbered from 1 by their slot (a freed slot is
+/// used again: the client names a handle only until it closes it).
 #[derive(Default)]
 pub struct FsServer {
-    handles: HashMap<u32, Node>,
-    next: u32,
+    handles: Vec<Option<Node>>,
 }
 
 impl FsServer {
@@ -26,16 +24,23 @@ impl FsServer {
 
     /// How many handles the client holds open (for tests and leak checks).
     pub fn open_handles(&self) -> usize {
-        self.handles.len()
+        self.handles.iter().flatten().count()
     }
 
     fn insert(&mut self, node: Node) -> u32 {
-        self.next = self.next.wrapping_add(1);
-        while self.handles.contains_key(&self.next) {
-            self.next = self.next.wrapping_add(1);
-        }
-        self.handles.insert(self.next, node);
-        self.next
+        let slot = match self.handles.iter().position(Option::is_none) {
+            Some(free) => free,
+            None => {
+                self.handles.push(None);
+                self.handles.len() - 1
+            }
+        };
+        self.handles[slot] = Some(node);
+        slot as u32 + 1
+    }
+
+    fn get(&self, h: u32) -> Option<&Node> {
+        self.handles.get((h as usize).wrapping_sub(1))?.as_ref()
     }
 
     /// Answers one request (see [`super::wire`]): an errno, then the op's result on success.
@@ -54,7 +59,7 @@ impl FsServer {
     }
 
     fn dir(&self, h: u32) -> Result<&dyn Dir> {
-        match self.handles.get(&h) {
+        match self.get(h) {
             Some(Node::Dir(d)) => Ok(&**d),
             Some(Node::File(_)) => Err(Errno::Notdir),
             None => Err(Errno::Badf),
@@ -62,7 +67,7 @@ impl FsServer {
     }
 
     fn file(&self, h: u32) -> Result<&dyn File> {
-        match self.handles.get(&h) {
+        match self.get(h) {
             Some(Node::File(f)) => Ok(&**f),
             Some(Node::Dir(_)) => Err(Errno::Isdir),
             None => Err(Errno::Badf),
@@ -72,7 +77,9 @@ impl FsServer {
     fn answer(&mut self, r: &mut Reader, out: &mut Writer) -> Result<()> {
         // Handles the client let go of since its last request.
         for _ in 0..r.u32()? {
-            self.handles.remove(&r.u32()?);
+            if let Some(slot) = self.handles.get_mut((r.u32()? as usize).wrapping_sub(1)) {
+                *slot = None;
+            }
         }
         let op = Op::from_u8(r.u8()?)?;
         let h = r.u32()?;
@@ -117,7 +124,7 @@ impl FsServer {
                 self.dir(h)?.set_times_at(path, follow, atim, mtim)?;
             }
             Op::Stat => {
-                let stat = match self.handles.get(&h).ok_or(Errno::Badf)? {
+                let stat = match self.get(h).ok_or(Errno::Badf)? {
                     Node::Dir(d) => d.stat()?,
                     Node::File(f) => f.stat()?,
                 };
@@ -125,7 +132,7 @@ impl FsServer {
             }
             Op::SetTimes => {
                 let (atim, mtim) = (r.time()?, r.time()?);
-                match self.handles.get(&h).ok_or(Errno::Badf)? {
+                match self.get(h).ok_or(Errno::Badf)? {
                     Node::Dir(d) => d.set_times(atim, mtim)?,
                     Node::File(f) => f.set_times(atim, mtim)?,
                 }
@@ -137,7 +144,7 @@ impl FsServer {
                     out.str(&e.name).u64(e.ino).u8(e.filetype as u8);
                 }
             }
-            Op::Sync => match self.handles.get(&h).ok_or(Errno::Badf)? {
+            Op::Sync => match self.get(h).ok_or(Errno::Badf)? {
                 Node::Dir(d) => d.sync()?,
                 Node::File(f) => f.sync()?,
             },

@@ -8,26 +8,62 @@ export function setCore(c) { core = c; }
 /** The page's side of a run that reaches `fs` from elsewhere (a worker, the wasmi add-on). */
 export function ownerFor(fs) { return new core.FsOwner(fs.raw); }
 
+// IndexedDB: one record per inode ('inodes') and one per regular file's bytes ('bytes'), keyed
+// [name, inode], so a save writes what changed (see wasi_vfs::mem::saved). Version 1 kept one tar
+// image per name ('images'); it is read once, moved to records and deleted.
 const DB = 'wrun-fs';
-const STORE = 'images';
+const INODES = 'inodes';
+const BYTES = 'bytes';
+const IMAGES = 'images';
 
 function idb() {
   return new Promise((resolve, reject) => {
     if (typeof indexedDB === 'undefined') return reject(misuse('IndexedDB is not available here (openPersistent needs it)', 'ERR_WRUN_NO_INDEXEDDB', Error));
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    const req = indexedDB.open(DB, 2);
+    req.onupgradeneeded = () => {
+      for (const store of [IMAGES, INODES, BYTES]) {
+        if (!req.result.objectStoreNames.contains(store)) req.result.createObjectStore(store);
+      }
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
 }
 
-function tx(db, mode, fn) {
-  return new Promise((resolve, reject) => {
-    const t = db.transaction(STORE, mode);
-    const req = fn(t.objectStore(STORE));
-    t.oncomplete = () => resolve(req?.result);
-    t.onerror = () => reject(t.error);
-    t.onabort = () => reject(t.error);
+/** One transaction over `stores`; resolves once it committed, with what `fn` gave back. */
+async function tx(stores, mode, fn) {
+  const db = await idb();
+  try {
+    return await new Promise((resolve, reject) => {
+      const t = db.transaction(stores, mode);
+      const out = fn(...stores.map((n) => t.objectStore(n)));
+      t.oncomplete = () => resolve(typeof out === 'function' ? out() : out);
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+const range = (name) => IDBKeyRange.bound([name, 0], [name, Infinity]);
+const request = (req) => { const box = {}; req.onsuccess = () => { box.value = req.result; }; return box; };
+
+/**
+ * Holds `name`'s writer lock for the page's life if it is free now (resolves true), else
+ * resolves false and calls `whenFree` once this page gets it. Without Web Locks: always true.
+ */
+function writerLock(name, whenFree) {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return Promise.resolve(true);
+  const forever = () => new Promise(() => {});
+  return new Promise((resolve) => {
+    locks.request(`wrun-fs:${name}`, { ifAvailable: true }, (lock) => {
+      resolve(!!lock);
+      if (lock) return forever();
+      locks.request(`wrun-fs:${name}`, () => { whenFree(); return forever(); });
+      return undefined;
+    });
   });
 }
 
@@ -38,6 +74,7 @@ export class FileSystem {
     this.raw = new core.FileSystem();
     this.persistName = null;
     this.flushing = null;
+    this.readOnly = false;
   }
 
   static async create() {
@@ -49,34 +86,111 @@ export class FileSystem {
 
   /**
    * A filesystem stored in IndexedDB under `name`: loaded now, saved by `flush()` (and after every
-   * run it was mounted in). Each save is one transaction holding the whole tree, so a closed tab
-   * keeps exactly the last completed save.
+   * run it was mounted in). A save writes what changed since the last one, in one transaction,
+   * so a closed tab keeps exactly the saves that completed.
+   *
+   * One tab writes a name at a time (a Web Lock): the others open it read-only (`readOnly` is
+   * true, and every change, by the page or a program, fails with EROFS), follow the writer's
+   * saves, and the first in line becomes the writer when it closes (`whenWritable` resolves).
    */
   static async openPersistent(name) {
     const fs = await FileSystem.create();
     fs.persistName = name;
-    const db = await idb();
-    const image = await tx(db, 'readonly', (s) => s.get(name));
-    db.close();
-    if (image) fs.raw.importTar(new Uint8Array(image));
+    let becameWritable;
+    fs.whenWritable = new Promise((resolve) => { becameWritable = resolve; });
+    const writer = await writerLock(name, () => {
+      fs.flushing = (fs.flushing ?? Promise.resolve()).then(() => fs.#load()).then(() => {
+        fs.readOnly = false;
+        fs.raw.setReadOnly(false);
+        becameWritable();
+      });
+    });
+    await fs.#load();
+    if (writer) {
+      becameWritable();
+    } else {
+      fs.readOnly = true;
+      fs.raw.setReadOnly(true);
+    }
+    if (typeof BroadcastChannel === 'function') {
+      // The writer says when it saved; a reader loads the saved tree again.
+      fs.channel = new BroadcastChannel(`wrun-fs:${name}`);
+      fs.channel.onmessage = () => {
+        if (!fs.readOnly) return;
+        fs.flushing = (fs.flushing ?? Promise.resolve()).then(() => fs.#load()).catch(() => {});
+      };
+    }
     return fs;
   }
 
-  /** Saves to IndexedDB now (persistent filesystems only). */
-  async flush() {
-    if (!this.persistName) return;
-    const image = this.raw.exportTar();
-    const db = await idb();
-    try {
-      await tx(db, 'readwrite', (s) => s.put(image, this.persistName));
-    } finally {
-      db.close();
+  /** Reads the saved tree (or moves a version-1 image to records) into this filesystem. */
+  async #load() {
+    const name = this.persistName;
+    const saved = await tx([INODES, BYTES, IMAGES], 'readonly', (inodes, bytes, images) => {
+      const r = { keys: request(inodes.getAllKeys(range(name))), metas: request(inodes.getAll(range(name))), dataKeys: request(bytes.getAllKeys(range(name))), data: request(bytes.getAll(range(name))), image: request(images.get(name)) };
+      return () => r;
+    });
+    const readOnly = this.readOnly;
+    if (saved.keys.value.length) {
+      const data = new Map(saved.dataKeys.value.map(([, ino], i) => [ino, saved.data.value[i]]));
+      this.raw = core.FileSystem.load(saved.keys.value.map(([, ino], i) => [ino, new Uint8Array(saved.metas.value[i]), data.get(ino)]));
+      this.wholeSave = false;
+    } else {
+      this.raw = new core.FileSystem();
+      if (saved.image.value) this.raw.importTar(new Uint8Array(saved.image.value));
+      // Nothing saved as records yet: the first save writes every inode (and drops the image).
+      this.wholeSave = true;
     }
+    this.raw.setReadOnly(readOnly);
+    if (this.quota !== undefined) this.raw.setQuota(this.quota);
+    this.unsaved = new Map();
+  }
+
+  /** Saves to IndexedDB what changed since the last save (persistent filesystems only). */
+  flush() {
+    if (!this.persistName) return Promise.resolve();
+    this.flushing = (this.flushing ?? Promise.resolve()).catch(() => {}).then(() => this.#save());
+    return this.flushing;
+  }
+
+  async #save() {
+    if (this.readOnly) return;
+    const whole = this.wholeSave;
+    const rows = whole ? this.raw.saveAll() : this.raw.takeChanges();
+    this.wholeSave = false;
+    // Changes a failed save did not write wait for the next one (the newest record of an inode
+    // wins; its bytes stay those last changed).
+    for (const [ino, meta, bytes, isFile] of rows) {
+      const before = this.unsaved.get(ino);
+      this.unsaved.set(ino, [ino, meta, bytes ?? (meta && isFile ? before?.[2] : undefined), isFile]);
+    }
+    if (!this.unsaved.size && !whole) return;
+    const name = this.persistName;
+    const batch = [...this.unsaved.values()];
+    await tx([INODES, BYTES, IMAGES], 'readwrite', (inodes, bytes, images) => {
+      if (whole) {
+        inodes.delete(range(name));
+        bytes.delete(range(name));
+        images.delete(name);
+      }
+      for (const [ino, meta, data, isFile] of batch) {
+        if (!meta) {
+          inodes.delete([name, ino]);
+          bytes.delete([name, ino]);
+          continue;
+        }
+        inodes.put(meta, [name, ino]);
+        if (!isFile) bytes.delete([name, ino]);
+        else if (data) bytes.put(data, [name, ino]);
+      }
+    });
+    for (const row of batch) if (this.unsaved.get(row[0]) === row) this.unsaved.delete(row[0]);
+    this.channel?.postMessage('saved');
   }
 
   scheduleFlush() {
     if (!this.persistName) return;
-    this.flushing = (this.flushing ?? Promise.resolve()).then(() => this.flush()).catch(() => {});
+    this.flush().catch(() => {});
   }
 
   // The names and shapes of node:fs (and the earlier names, kept). Errors carry Node's `code`,
@@ -138,7 +252,10 @@ export class FileSystem {
     for (const name of this.raw.readdir('/')) this.raw.remove(name, true);
     this.raw.importTar(bytes);
   }
-  setQuota(bytes) { this.raw.setQuota(bytes); }
+  setQuota(bytes) {
+    this.quota = bytes;
+    this.raw.setQuota(bytes);
+  }
   get usedBytes() { return this.raw.usedBytes(); }
 }
 

@@ -147,10 +147,17 @@ export declare class FileSystem {
   /** Requires `await init()` first; or use `FileSystem.create()`. */
   constructor();
   static create(): Promise<FileSystem>;
-  /** Loads (or starts) the filesystem saved in IndexedDB under `name`. */
+  /**
+   * Loads (or starts) the filesystem saved in IndexedDB under `name`. One tab writes a name at a
+   * time; in the others it opens read-only (see `readOnly`) and follows the writer's saves.
+   */
   static openPersistent(name: string): Promise<FileSystem>;
-  /** Saves a persistent filesystem now, in one transaction. */
+  /** Saves what changed since the last save (persistent filesystems), in one transaction. */
   flush(): Promise<void>;
+  /** True while another tab writes this persistent filesystem: every change fails with EROFS. */
+  readonly readOnly: boolean;
+  /** Resolves once this tab writes its persistent filesystem (at once, if no other tab does). */
+  readonly whenWritable?: Promise<void>;
   mkdir(path: string, options?: { recursive?: boolean }): void;
   writeFile(path: string, data: string | Uint8Array, options?: Encoding | { encoding?: Encoding }): void;
   readFile(path: string): Uint8Array;

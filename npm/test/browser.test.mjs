@@ -411,6 +411,124 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
     await page.dispose();
   });
 
+  test('persistence saves what changed: a small write after a 5 MB file puts a few hundred bytes, in one transaction', T, async () => {
+    const { page } = await open('lab.html');
+    const r = await page.evaluate(async () => {
+      const fs = await window.wrun.FileSystem.openPersistent('delta');
+      fs.mkdir('/data');
+      fs.writeFile('/data/big.bin', new Uint8Array(5 << 20).fill(7));
+      await fs.flush();
+      // Count what the next save hands IndexedDB.
+      let bytes = 0;
+      let transactions = 0;
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (value, key) { bytes += value.byteLength ?? 0; return put.call(this, value, key); };
+      const transaction = IDBDatabase.prototype.transaction;
+      IDBDatabase.prototype.transaction = function (...a) { if (a[1] === 'readwrite') transactions++; return transaction.apply(this, a); };
+      fs.writeFile('/data/small.txt', 'a small change');
+      await fs.flush();
+      const small = { bytes, transactions };
+      bytes = 0;
+      await fs.flush();
+      return { small, nothing: bytes };
+    });
+    assert.ok(r.small.bytes > 0 && r.small.bytes < 1024, `a small change put ${r.small.bytes} bytes`);
+    assert.equal(r.small.transactions, 1);
+    assert.equal(r.nothing, 0, 'a save with nothing changed writes nothing');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    const after = await page.evaluate(async () => {
+      const fs = await window.wrun.FileSystem.openPersistent('delta');
+      return { small: fs.readFile('/data/small.txt', 'utf8'), big: fs.stat('/data/big.bin').size, sum: fs.readFile('/data/big.bin').reduce((a, b) => a + b, 0) };
+    });
+    assert.deepEqual(after, { small: 'a small change', big: 5 << 20, sum: 7 * (5 << 20) });
+    await page.dispose();
+  });
+
+  test('persistence: a tree saved by an earlier version (one tar image) opens, and moves to records on its first save', T, async () => {
+    const { page } = await open('lab.html');
+    const r = await page.evaluate(async () => {
+      const { FileSystem } = window.wrun;
+      const old = await FileSystem.create();
+      old.mkdir('/home');
+      old.writeFile('/home/old.txt', 'saved by version 1');
+      const image = old.exportTar();
+      // What version 1 left: database version 1, one store of tar images.
+      await new Promise((resolve, reject) => {
+        const req = indexedDB.open('wrun-fs', 1);
+        req.onupgradeneeded = () => req.result.createObjectStore('images');
+        req.onsuccess = () => {
+          const t = req.result.transaction('images', 'readwrite');
+          t.objectStore('images').put(image, 'legacy');
+          t.oncomplete = () => { req.result.close(); resolve(); };
+        };
+        req.onerror = () => reject(req.error);
+      });
+      const fs = await FileSystem.openPersistent('legacy');
+      const before = fs.readFile('/home/old.txt', 'utf8');
+      fs.writeFile('/home/new.txt', 'saved by version 2');
+      await fs.flush();
+      const images = await new Promise((resolve) => {
+        const req = indexedDB.open('wrun-fs');
+        req.onsuccess = () => {
+          const get = req.result.transaction('images').objectStore('images').get('legacy');
+          get.onsuccess = () => { req.result.close(); resolve(get.result); };
+        };
+      });
+      return { before, imageLeft: images !== undefined };
+    });
+    assert.equal(r.before, 'saved by version 1');
+    assert.equal(r.imageLeft, false);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    const names = await page.evaluate(async () => (await window.wrun.FileSystem.openPersistent('legacy')).readdir('/home'));
+    assert.deepEqual(names, ['new.txt', 'old.txt']);
+    await page.dispose();
+  });
+
+  test('two pages on one persistent FileSystem: the second is read-only and follows, then writes once the first closes; nothing is lost', T, async () => {
+    const { page } = await open('lab.html');
+    const second = await page.context().newPage();
+    await second.goto(page.url());
+    await second.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    const writer = await page.evaluate(async () => {
+      window.fs = await window.wrun.FileSystem.openPersistent('tabs');
+      window.fs.writeFile('/one.txt', 'from the first page');
+      await window.fs.flush();
+      return window.fs.readOnly;
+    });
+    assert.equal(writer, false);
+    const prog = Array.from(await wat(WRITES_A_FILE));
+    const reader = await second.evaluate(async (prog) => {
+      const fs = await window.wrun.FileSystem.openPersistent('tabs');
+      window.fs = fs;
+      let refused = null;
+      try { fs.writeFile('/two.txt', 'x'); } catch (e) { refused = e.code; }
+      // A program in this page cannot write there either (its path_open fails: it traps).
+      const run = await window.wrun.run(new Uint8Array(prog), { fs }).then((r) => r.exitCode, (e) => e.kind);
+      return { readOnly: fs.readOnly, sees: fs.readFile('/one.txt', 'utf8'), refused, run, names: fs.readdir('/') };
+    }, prog);
+    assert.deepEqual(reader, { readOnly: true, sees: 'from the first page', refused: 'EROFS', run: 'trap', names: ['one.txt'] });
+    // The writer's next save reaches the reader.
+    await page.evaluate(async () => { window.fs.writeFile('/later.txt', 'saved later'); await window.fs.flush(); });
+    await second.waitForFunction(() => window.fs.exists('/later.txt'), null, { timeout: 10_000 });
+    // The first page closes: the second becomes the writer.
+    await page.close();
+    const took = await second.evaluate(async () => {
+      await window.fs.whenWritable;
+      window.fs.writeFile('/two.txt', 'from the second page');
+      await window.fs.flush();
+      return window.fs.readOnly;
+    });
+    assert.equal(took, false);
+    await second.reload();
+    await second.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    const names = await second.evaluate(async () => (await window.wrun.FileSystem.openPersistent('tabs')).readdir('/'));
+    assert.deepEqual(names, ['later.txt', 'one.txt', 'two.txt']);
+    await second.close();
+    await page.dispose?.();
+  });
+
   test('a program given as a fetch() Response compiles as it streams, once per page', T, async () => {
     const { page } = await open('lab.html');
     const r = await page.evaluate(async () => {

@@ -10,6 +10,9 @@ use crate::errors::fs_error;
 #[derive(Clone)]
 pub struct FileSystem {
     fs: MemFs,
+    /// Refuses every change with `EROFS` (a persistent tree another tab writes), for the page
+    /// and for programs alike.
+    read_only: std::rc::Rc<std::cell::Cell<bool>>,
 }
 
 /// `Date.now()` for the times files are stamped with (millisecond resolution).
@@ -41,8 +44,31 @@ impl FileSystem {
     }
     /// The directory at `path`, confined to itself: what a preopen of a subtree must be.
     pub fn open_dir(&self, path: &str) -> Result<Box<dyn Dir>, JsValue> {
-        self.fs.confined_dir(path).map_err(|e| fs_error(e, "opendir", path))
+        let dir = self.fs.confined_dir(path).map_err(|e| fs_error(e, "opendir", path))?;
+        Ok(if self.read_only.get() { Box::new(vfs::readonly::ReadOnlyDir::new(dir)) } else { dir })
     }
+
+    /// `EROFS` for a change to a read-only tree.
+    fn writable(&self, op: &str, path: &str) -> Result<(), JsValue> {
+        if self.read_only.get() {
+            return Err(fs_error(vfs::Errno::Rofs, op, path));
+        }
+        Ok(())
+    }
+}
+
+/// Inodes as the page saves them: `[ino, record | undefined, bytes | undefined, isFile]` each
+/// (see `wasi_vfs::mem::saved`).
+fn saved_to_js(saved: Vec<vfs::mem::SavedInode>) -> js_sys::Array {
+    saved
+        .into_iter()
+        .map(|s| {
+            let bytes = |b: Option<Vec<u8>>| b.map_or(JsValue::UNDEFINED, |b| js_sys::Uint8Array::from(&b[..]).into());
+            let row = js_sys::Array::of3(&JsValue::from(s.ino as f64), &bytes(s.meta), &bytes(s.data));
+            row.push(&JsValue::from(s.is_file));
+            JsValue::from(row)
+        })
+        .collect()
 }
 
 impl Default for FileSystem {
@@ -59,7 +85,47 @@ impl FileSystem {
         let fs = MemFs::with_clock(std::rc::Rc::new(DateClock));
         #[cfg(not(target_arch = "wasm32"))]
         let fs = MemFs::new();
-        FileSystem { fs }
+        FileSystem { fs, read_only: Default::default() }
+    }
+
+    /// A tree from what `saveAll`/`takeChanges` gave: `[ino, record, bytes?]` rows. Throws
+    /// `EIO` for rows that are not a tree.
+    pub fn load(rows: js_sys::Array) -> Result<FileSystem, JsValue> {
+        let mut inodes = Vec::with_capacity(rows.length() as usize);
+        for row in rows.iter() {
+            let row = js_sys::Array::from(&row);
+            let bytes = |v: JsValue| v.dyn_into::<js_sys::Uint8Array>().ok().map(|a| a.to_vec());
+            let ino = row.get(0).as_f64().unwrap_or(-1.0);
+            let meta = bytes(row.get(1));
+            match (ino >= 0.0, meta) {
+                (true, Some(meta)) => inodes.push((ino as u64, meta, bytes(row.get(2)))),
+                _ => return Err(fs_error(vfs::Errno::Io, "load", "/")),
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        let clock: std::rc::Rc<dyn vfs::Clock> = std::rc::Rc::new(DateClock);
+        #[cfg(not(target_arch = "wasm32"))]
+        let clock: std::rc::Rc<dyn vfs::Clock> = std::rc::Rc::new(vfs::FixedClock(0));
+        let fs = MemFs::load(clock, inodes).map_err(|e| fs_error(e, "load", "/"))?;
+        Ok(FileSystem { fs, read_only: Default::default() })
+    }
+
+    /// Every inode as rows to save (see `load`); from now on `takeChanges` gives what changed.
+    #[wasm_bindgen(js_name = saveAll)]
+    pub fn save_all(&self) -> js_sys::Array {
+        saved_to_js(self.fs.save_all())
+    }
+
+    /// The inodes changed since the last `saveAll`/`takeChanges` (a row without a record: gone).
+    #[wasm_bindgen(js_name = takeChanges)]
+    pub fn take_changes(&self) -> js_sys::Array {
+        saved_to_js(self.fs.take_changes())
+    }
+
+    /// Refuses (or allows again) every change, by the page and by programs, with `EROFS`.
+    #[wasm_bindgen(js_name = setReadOnly)]
+    pub fn set_read_only(&self, yes: bool) {
+        self.read_only.set(yes);
     }
 
     /// Caps the tree's size (files' bytes, plus 512 bytes and the path's length per name, about the
@@ -77,6 +143,7 @@ impl FileSystem {
 
     /// Creates a directory (and its parents with `recursive`).
     pub fn mkdir(&self, path: &str, recursive: Option<bool>) -> Result<(), JsValue> {
+        self.writable("mkdir", path)?;
         let r = if recursive.unwrap_or(false) {
             ops::create_dir_all(&*self.root(), rel(path))
         } else {
@@ -88,6 +155,7 @@ impl FileSystem {
     /// Writes a whole file, creating or replacing it.
     #[wasm_bindgen(js_name = writeFile)]
     pub fn write_file(&self, path: &str, data: &[u8]) -> Result<(), JsValue> {
+        self.writable("open", path)?;
         ops::write_file(&*self.root(), rel(path), data).map_err(|e| fs_error(e, "open", path))
     }
 
@@ -125,12 +193,14 @@ impl FileSystem {
 
     /// POSIX rename.
     pub fn rename(&self, from: &str, to: &str) -> Result<(), JsValue> {
+        self.writable("rename", from)?;
         let root = self.root();
         root.rename(rel(from), &*root, rel(to)).map_err(|e| fs_error(e, "rename", from))
     }
 
     /// Removes a file, a symlink, or a directory (non-empty ones only with `recursive`).
     pub fn remove(&self, path: &str, recursive: Option<bool>) -> Result<(), JsValue> {
+        self.writable("rm", path)?;
         let root = self.root();
         let p = rel(path);
         let st = root.stat_at(p, false).map_err(|e| fs_error(e, "rm", path))?;
@@ -144,6 +214,7 @@ impl FileSystem {
 
     /// Creates a symlink at `path` pointing to `target`.
     pub fn symlink(&self, target: &str, path: &str) -> Result<(), JsValue> {
+        self.writable("symlink", path)?;
         self.root().symlink(target, rel(path)).map_err(|e| fs_error(e, "symlink", path))
     }
 
@@ -161,6 +232,7 @@ impl FileSystem {
     /// Adds the contents of a tar archive (replacing files of the same name).
     #[wasm_bindgen(js_name = importTar)]
     pub fn import_tar(&self, tar: &[u8]) -> Result<(), JsValue> {
+        self.writable("import", "/")?;
         vfs::tar_image::import(&*self.root(), tar).map_err(|e| fs_error(e, "import", "/"))
     }
 }

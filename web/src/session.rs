@@ -253,6 +253,7 @@ pub struct WasiSession {
     pub(crate) trap: Option<String>,
     stdout: CollectOutput,
     stderr: CollectOutput,
+    #[cfg_attr(not(feature = "remote-client"), allow(dead_code))]
     link: Option<Rc<Link>>,
 }
 

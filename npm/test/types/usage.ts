@@ -42,6 +42,8 @@ async function main(bytes: Uint8Array<ArrayBuffer>, fsLike: NodeFsLike): Promise
   const used: number = fs.usedBytes;
   const persistent = await FileSystem.openPersistent('home');
   await persistent.flush();
+  const readOnly: boolean = persistent.readOnly;
+  if (readOnly) await persistent.whenWritable;
 
   const controller = new AbortController();
   const options: RunOptions = {

@@ -81,6 +81,7 @@ impl MemDir {
                 if opts.truncate && old > 0 {
                     t.charge(old, 0)?;
                     let now = t.now();
+                    t.data_changed(ino);
                     let inode = t.get_mut(ino)?;
                     inode.kind = Kind::File(Vec::new());
                     inode.mtim = now;

@@ -50,6 +50,7 @@ fn data(t: &Tree, ino: Ino) -> Result<&Vec<u8>> {
 }
 
 fn data_mut(t: &mut Tree, ino: Ino) -> Result<&mut Vec<u8>> {
+    t.data_changed(ino);
     match &mut t.get_mut(ino)?.kind {
         Kind::File(data) => Ok(data),
         _ => Err(Errno::Badf),

@@ -34,6 +34,7 @@ mod dir;
 mod file;
 mod link;
 pub(crate) mod path;
+mod saved;
 mod tree;
 
 #[cfg(test)]
@@ -45,6 +46,7 @@ mod tests_rename;
 
 pub use dir::MemDir;
 pub use file::MemFile;
+pub use saved::SavedInode;
 pub use tree::ENTRY_COST;
 use tree::{Ino, Tree, ROOT};
 
@@ -139,7 +141,7 @@ impl MemFs {
 
     /// Counts a new handle on `ino`, keeping it alive.
     fn retain(&self, ino: Ino) {
-        if let Ok(inode) = self.tree.borrow_mut().get_mut(ino) {
+        if let Ok(inode) = self.tree.borrow_mut().get_uncounted_mut(ino) {
             inode.open += 1;
         }
     }
@@ -149,7 +151,7 @@ impl MemFs {
         // Handles are dropped outside tree operations, so the tree is free; if it ever were
         // not, leaking the inode is better than panicking in a destructor.
         if let Ok(mut tree) = self.tree.try_borrow_mut() {
-            if let Ok(inode) = tree.get_mut(ino) {
+            if let Ok(inode) = tree.get_uncounted_mut(ino) {
                 inode.open = inode.open.saturating_sub(1);
             }
             tree.release_if_unused(ino);

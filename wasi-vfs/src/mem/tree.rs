@@ -66,6 +66,39 @@ pub(crate) struct Tree {
     /// What names cost: [`ENTRY_COST`] and the path's length for each name in a directory, and
     /// each symlink's target.
     pub meta: u64,
+    /// Inodes changed since the last [`super::MemFs::take_changes`], when asked to keep count.
+    pub changes: Option<Changes>,
+}
+
+/// What changed in a tree, inode by inode, for saving only that. (Flags by slot, not a set: the
+/// browser core is paid for by the byte, and a B-tree set of numbers costs kilobytes.)
+#[derive(Default)]
+pub(crate) struct Changes {
+    /// By slot: [`Changes::INODE`] (anything about it: metadata, entries, existence), and
+    /// [`Changes::DATA`] (a regular file's bytes).
+    flags: Vec<u8>,
+    /// The slots with flags, each once.
+    changed: Vec<Ino>,
+}
+
+impl Changes {
+    pub const INODE: u8 = 1;
+    pub const DATA: u8 = 2;
+
+    pub fn mark(&mut self, ino: Ino, what: u8) {
+        if self.flags.len() <= ino {
+            self.flags.resize(ino + 1, 0);
+        }
+        if self.flags[ino] == 0 {
+            self.changed.push(ino);
+        }
+        self.flags[ino] |= what;
+    }
+
+    /// Each changed slot, and whether its bytes changed.
+    pub fn iter(&self) -> impl Iterator<Item = (Ino, bool)> + '_ {
+        self.changed.iter().map(|&ino| (ino, self.flags[ino] & Self::DATA != 0))
+    }
 }
 
 /// What each name in a directory costs against the quota, besides its path's length: about what
@@ -97,7 +130,62 @@ impl Tree {
             quota,
             used: 0,
             meta: 0,
+            changes: None,
         }
+    }
+
+    /// A tree of the inodes `slots` (loaded from a save, see `saved.rs`): the root in slot 0, a
+    /// directory's entries naming inodes that exist, its parent a directory. What the quota
+    /// counts and each directory's path length are worked out again; no handle is open.
+    pub fn from_slots(dev: u64, clock: Rc<dyn Clock>, quota: Option<u64>, slots: Vec<Option<Inode>>) -> Result<Self> {
+        if !matches!(slots.first(), Some(Some(Inode { kind: Kind::Dir { .. }, .. }))) {
+            return Err(Errno::Io);
+        }
+        let mut t = Tree { free: (0..slots.len()).filter(|&i| slots[i].is_none()).rev().collect(), slots, dev, clock, quota, used: 0, meta: 0, changes: None };
+        for inode in t.slots.iter().flatten() {
+            match &inode.kind {
+                Kind::File(data) => t.used += data.len() as u64,
+                Kind::Symlink(target) => t.meta += target.len() as u64,
+                Kind::Dir { entries, parent, .. } => {
+                    if !matches!(t.slots.get(*parent), Some(Some(Inode { kind: Kind::Dir { .. }, .. }))) {
+                        return Err(Errno::Io);
+                    }
+                    if entries.values().any(|&e| !matches!(t.slots.get(e), Some(Some(_))) || e == ROOT) {
+                        return Err(Errno::Io);
+                    }
+                }
+            }
+        }
+        // Path lengths from the root down; each directory is reached once (by its one name).
+        let mut stack = vec![(ROOT, 0u64)];
+        let mut seen = 0usize;
+        while let Some((dir, len)) = stack.pop() {
+            seen += 1;
+            if seen > t.slots.len() {
+                return Err(Errno::Io); // a directory reachable twice: not a tree
+            }
+            let Some(Some(Inode { kind: Kind::Dir { entries, path_len, .. }, .. })) = t.slots.get_mut(dir) else { continue };
+            *path_len = len;
+            let names: Vec<(String, Ino)> = entries.iter().map(|(n, &i)| (n.clone(), i)).collect();
+            for (name, child) in names {
+                let child_len = len + u64::from(len > 0) + name.len() as u64;
+                t.meta += ENTRY_COST + child_len;
+                if matches!(t.slots[child], Some(Inode { kind: Kind::Dir { .. }, .. })) {
+                    stack.push((child, child_len));
+                }
+            }
+        }
+        Ok(t)
+    }
+
+    /// Every live inode's slot, for a whole save.
+    pub fn live(&self) -> impl Iterator<Item = (Ino, &Inode)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|inode| (i, inode)))
+    }
+
+    /// The inode in slot `ino`, if live.
+    pub fn slot(&self, ino: Ino) -> Option<&Inode> {
+        self.slots.get(ino)?.as_ref()
     }
 
     pub fn now(&self) -> Timestamp {
@@ -113,7 +201,16 @@ impl Tree {
             .ok_or(Errno::Badf)
     }
 
+    /// The inode in slot `ino`, to change it (counted as a change, see [`Tree::changes`]).
     pub fn get_mut(&mut self, ino: Ino) -> Result<&mut Inode> {
+        if let Some(c) = &mut self.changes {
+            c.mark(ino, Changes::INODE);
+        }
+        self.get_uncounted_mut(ino)
+    }
+
+    /// Like [`Tree::get_mut`], for what is not saved (the count of open handles).
+    pub fn get_uncounted_mut(&mut self, ino: Ino) -> Result<&mut Inode> {
         self.slots
             .get_mut(ino)
             .and_then(Option::as_mut)
@@ -159,7 +256,7 @@ impl Tree {
             mtim: now,
             ctim: now,
         };
-        match self.free.pop() {
+        let ino = match self.free.pop() {
             Some(ino) => {
                 self.slots[ino] = Some(inode);
                 ino
@@ -168,6 +265,15 @@ impl Tree {
                 self.slots.push(Some(inode));
                 self.slots.len() - 1
             }
+        };
+        self.data_changed(ino);
+        ino
+    }
+
+    /// Counts a change of a regular file's bytes (and so of the inode).
+    pub fn data_changed(&mut self, ino: Ino) {
+        if let Some(c) = &mut self.changes {
+            c.mark(ino, Changes::INODE | Changes::DATA);
         }
     }
 
@@ -194,6 +300,9 @@ impl Tree {
             }
             self.slots[ino] = None;
             self.free.push(ino);
+            if let Some(c) = &mut self.changes {
+                c.mark(ino, Changes::INODE);
+            }
         }
     }
 

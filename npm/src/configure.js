@@ -1,6 +1,7 @@
 // Turns run options into a core SessionBuilder; shared by the main thread and the worker.
 import { misuse } from './process.js';
 import { nodePathApi } from './core.js';
+import { mountsOf } from './fs.js';
 
 function envPairs(env) {
   if (Array.isArray(env)) return env.map((kv) => { const i = kv.indexOf('='); return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)]; });
@@ -18,7 +19,6 @@ export function configure(core, opts, fs, { onStdout, onStderr } = {}, remote = 
   for (const [k, v] of envPairs(opts.env)) b.env(k, String(v ?? ''));
   if (serve) b.remoteTransport(serve);
   for (const [guest, handle] of remote ?? []) b.preopenRemote(guest, handle);
-  const preopens = remote ? {} : opts.preopens ?? (fs ? { '/': '/' } : {});
   // A Node-`fs`-like object: one adapter for all its preopens (a rename between two is a rename).
   const nodeFsLike = !!fs && typeof fs.openSync === 'function' && typeof fs.lstatSync === 'function';
   const pathApi = nodeFsLike ? nodePathApi() : null;
@@ -26,10 +26,10 @@ export function configure(core, opts, fs, { onStdout, onStderr } = {}, remote = 
     throw misuse('a Node-fs-like `fs` (node:fs, memfs) is mounted in Node only; in a page, give a wrun FileSystem as `fs`');
   }
   const api = pathApi?.(fs);
-  for (const [guest, fsPath] of Object.entries(preopens)) {
-    if (!fs) throw misuse('preopens need a FileSystem (the fs option)');
-    if (api) b.preopenPaths(guest, api, String(fsPath));
-    else b.preopen(guest, fs.raw, fsPath);
+  for (const [guest, mounted, path] of remote ? [] : mountsOf(fs, opts.preopens)) {
+    if (!mounted) throw misuse('preopens need a FileSystem (the fs option)');
+    if (api && mounted === fs) b.preopenPaths(guest, api, path);
+    else b.preopen(guest, mounted.raw, path);
   }
   if (opts.wasiUnstable) b.wasiUnstable();
   b.tty(!!opts.tty, !!opts.tty);

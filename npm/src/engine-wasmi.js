@@ -5,7 +5,7 @@
 import { WrunError, EXIT_STATUS, exited, stopMessage } from './errors.js';
 import { configure } from './configure.js';
 import { nodeModule } from './core.js';
-import { ownerFor } from './fs.js';
+import { newOwner, mountsOf } from './fs.js';
 
 const STEP_FINISHED = 0;
 const STEP_WAITING = 1;
@@ -40,15 +40,16 @@ export function loadWasmi() {
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * Runs `bytes` on wasmi. The add-on is an instance of its own: it reaches `fs` (the page's
- * FileSystem) through an FsOwner it calls directly, so the program works on the live tree.
+ * Runs `bytes` on wasmi. The add-on is an instance of its own: it reaches the page's FileSystems
+ * through an FsOwner it calls directly, so the program works on the live trees.
  */
 export async function runOnWasmi(bytes, opts, ctl) {
   const w = await loadWasmi();
-  const owner = opts.fs ? ownerFor(opts.fs) : null;
+  const mounts = mountsOf(opts.fs, opts.preopens);
+  const owner = mounts.length ? newOwner() : null;
   let b;
   try {
-    const remote = owner && Object.entries(opts.preopens ?? { '/': '/' }).map(([guest, path]) => [guest, owner.addRoot(String(path))]);
+    const remote = owner && mounts.map(([guest, fs, path]) => [guest, owner.addRoot(fs.raw, path)]);
     b = configure(w, opts, null, { onStdout: opts.onStdout, onStderr: opts.onStderr }, remote, owner && ((request) => owner.serve(request)));
   } catch (e) {
     owner?.free();

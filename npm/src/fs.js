@@ -5,8 +5,17 @@ import { loadCore } from './core.js';
 let core = null;
 export function setCore(c) { core = c; }
 
-/** The page's side of a run that reaches `fs` from elsewhere (a worker, the wasmi add-on). */
-export function ownerFor(fs) { return new core.FsOwner(fs.raw); }
+/** The page's side of a run that reaches its FileSystems from elsewhere (a worker, the wasmi add-on). */
+export function newOwner() { return new core.FsOwner(); }
+
+/**
+ * A run's preopens as `[guestPath, FileSystem, path in it]`: a string names a directory of `fs`,
+ * `{ fs, path }` one of another FileSystem (its root without `path`). No preopens: `fs` at `/`.
+ */
+export function mountsOf(fs, preopens) {
+  return Object.entries(preopens ?? (fs ? { '/': '/' } : {})).map(([guest, where]) => (
+    typeof where === 'object' && where !== null ? [guest, where.fs, String(where.path ?? '/')] : [guest, fs, String(where)]));
+}
 
 // IndexedDB: one record per inode ('inodes') and one per regular file's bytes ('bytes'), keyed
 // [name, inode], so a save writes what changed (see wasi_vfs::mem::saved). Version 1 kept one tar

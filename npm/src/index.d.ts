@@ -17,8 +17,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Files the program sees. */
   fs?: FileSystem;
-  /** Directories of `fs` to preopen: `{ guestPath: fsPath }`. Default `{ "/": "/" }` when `fs` is given. */
-  preopens?: Record<string, string>;
+  /**
+   * Directories to preopen: `{ guestPath: fsPath }` (a directory of `fs`), or `{ guestPath: { fs, path } }`
+   * (one of another FileSystem). Default `{ "/": "/" }` when `fs` is given.
+   */
+  preopens?: Record<string, Preopen>;
   /** Program name used as argv[0] when `args` is not given. */
   name?: string;
   /**
@@ -143,6 +146,13 @@ export interface FileSystemPromises {
  * An in-memory filesystem, optionally persisted in IndexedDB. Its calls have node:fs's names and
  * shapes; errors carry Node's `code` ("ENOENT"), `errno` (-2), `syscall` and `path`.
  */
+/**
+ * Where a preopen is: a directory of the run's `fs`, or `{ fs, path }`, a directory of another
+ * FileSystem (its root without `path`). Directories of two FileSystems are two trees to the
+ * program: a rename between them fails with EXDEV.
+ */
+export type Preopen = string | { fs: FileSystem; path?: string };
+
 export declare class FileSystem {
   /** Requires `await init()` first; or use `FileSystem.create()`. */
   constructor();
@@ -245,7 +255,7 @@ export interface WASIOptions {
    * ones from the current directory), but confined to each preopen (`..`, absolute symlinks and
    * symlinks leading out are refused); directories of an empty in-memory tree in a page.
    */
-  preopens?: Record<string, string>;
+  preopens?: Record<string, Preopen>;
   /** `start()` returns the status given to `proc_exit` (default true); false exits the Node process with it. */
   returnOnExit?: boolean;
   /** Node only: the process fd that stdout / stderr go to when no callback is given (default 1 / 2). */

@@ -77,7 +77,7 @@ function chooseEngine(opts, interactive) {
  * Starts a program and returns a process handle:
  * `{ stdin, stdout, stderr, exited, exitCode, wait(), kill() }`.
  * Options: args, env, stdin (string | bytes | Blob | ReadableStream | async iterable: written then
- * closed), fs, preopens ({ guestPath: fsPath }), tty, engine, timeoutMs, signal (an AbortSignal:
+ * closed), fs, preopens ({ guestPath: fsPath | { fs, path } }), tty, engine, timeoutMs, signal (an AbortSignal:
  * aborting kills the program), worker (run in a dedicated Worker so the page stays responsive and
  * `kill()` stops even a busy loop), onStdout, onStderr, deterministic. See index.d.ts.
  */

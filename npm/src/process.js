@@ -52,8 +52,12 @@ export function checkRunOptions(opts) {
     && typeof input?.getReader !== 'function' && typeof input?.[Symbol.asyncIterator] !== 'function' && typeof input?.[Symbol.iterator] !== 'function') {
     throw misuse('stdin must be a string, bytes, a Blob, a ReadableStream or an (async) iterable', 'ERR_INVALID_ARG_TYPE');
   }
-  if (opts.preopens !== undefined && Object.keys(opts.preopens).length > 0 && !opts.fs) {
-    throw misuse('preopens need a FileSystem (the fs option)');
+  for (const where of Object.values(opts.preopens ?? {})) {
+    if (typeof where === 'object' && where !== null) {
+      if (typeof where.fs?.raw !== 'object') throw misuse('a preopen given as an object names a FileSystem: { fs, path }', 'ERR_INVALID_ARG_TYPE');
+    } else if (!opts.fs) {
+      throw misuse('preopens need a FileSystem (the fs option)');
+    }
   }
   return opts;
 }

@@ -11,7 +11,7 @@
 import { WrunError, EXIT_STATUS, stopMessage } from './errors.js';
 import { coreSource, coreSync, nodeModule } from './core.js';
 import { hasJSPI, workersCanBlock } from './engine.js';
-import { ownerFor } from './fs.js';
+import { newOwner, mountsOf } from './fs.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
@@ -43,7 +43,7 @@ async function startWorker(onMessage) {
   };
 }
 
-const CLONEABLE = ['wasiUnstable', 'args', 'env', 'preopens', 'tty', 'deterministic', 'engine', 'name', 'maxOutputBytes'];
+const CLONEABLE = ['wasiUnstable', 'args', 'env', 'tty', 'deterministic', 'engine', 'name', 'maxOutputBytes'];
 
 /** `onStarted` is called when the program itself starts (after the worker and its core loaded). */
 /** A core source as a worker can take it: a URL made absolute (the worker's base differs), a module or bytes. */
@@ -84,9 +84,12 @@ export function runInWorker(module, opts, ctl, { onStarted } = {}) {
   const result = new Promise((resolve, reject) => { settle = { resolve, reject }; });
   // The run's handles on the FileSystem, when the worker reaches it through requests.
   const canWait = workersCanBlock || (hasJSPI && opts.engine !== 'sync');
-  let owner = opts.fs && canWait && canReachPageFs() ? ownerFor(opts.fs) : null;
+  const mounts = mountsOf(opts.fs, opts.preopens);
+  let owner = mounts.length && canWait && canReachPageFs() ? newOwner() : null;
   let unsent = null; // an answer too big for the worker's shared buffer, until it sends a bigger one
-  const remote = owner && Object.entries(opts.preopens ?? { '/': '/' }).map(([guest, path]) => [guest, owner.addRoot(String(path))]);
+  const remote = owner && mounts.map(([guest, fs, path]) => [guest, owner.addRoot(fs.raw, path)]);
+  // Else each FileSystem goes as a tar image, and the preopens as [guest, image number, path].
+  const copied = owner ? [] : [...new Set(mounts.map(([, fs]) => fs))];
   const finish = () => {
     worker?.terminate();
     owner?.free();
@@ -105,7 +108,7 @@ export function runInWorker(module, opts, ctl, { onStarted } = {}) {
     else if (m.type === 'stdout') opts.onStdout?.(m.chunk);
     else if (m.type === 'stderr') opts.onStderr?.(m.chunk);
     else if (m.type === 'done' || m.type === 'error') {
-      if (m.fsImage && opts.fs) opts.fs.replaceWithTar(m.fsImage);
+      m.fsImages?.forEach((image, i) => copied[i].replaceWithTar(image));
       finish();
       if (m.type === 'done') settle.resolve(m);
       else settle.reject(new WrunError(m.kind, m.message, { exitCode: m.exitCode, status: m.status, stdout: m.stdout, stderr: m.stderr }));
@@ -119,9 +122,10 @@ export function runInWorker(module, opts, ctl, { onStarted } = {}) {
       module,
       // The core from where the page had it (init({ module })), when that can be sent.
       coreSource: sendable(coreSource),
-      opts: { ...plain, wantStdout: !!opts.onStdout, wantStderr: !!opts.onStderr, hasFs: !!opts.fs && !remote },
+      opts: { ...plain, wantStdout: !!opts.onStdout, wantStderr: !!opts.onStderr },
       remote,
-      fsImage: opts.fs && !remote ? opts.fs.exportTar() : null,
+      fsImages: copied.map((fs) => fs.exportTar()),
+      copiedMounts: owner ? null : mounts.map(([guest, fs, path]) => [guest, copied.indexOf(fs), path]),
       stdin: ctl.pendingInput,
       stdinClosed: ctl.inputClosed,
     });

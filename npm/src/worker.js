@@ -50,13 +50,15 @@ async function onMessage(m) {
   // The full build (it reaches the page's FileSystem), unless the page said where its core is.
   const core = await loadCore(m.coreSource, { full: true });
   setCore(core);
-  let fs = null;
-  if (m.opts.hasFs) {
-    fs = new FileSystem();
-    fs.importTar(m.fsImage);
-  }
+  // Without a way to the page's trees: copies of them, handed back at the end.
+  const copies = m.fsImages.map((image) => {
+    const fs = new FileSystem();
+    fs.importTar(image);
+    return fs;
+  });
+  const preopens = m.copiedMounts && Object.fromEntries(m.copiedMounts.map(([guest, i, path]) => [guest, { fs: copies[i], path }]));
   if (m.remote && !workersCanBlock) ctl.ask = askLater;
-  const b = configure(core, m.opts, fs, {
+  const b = configure(core, { ...m.opts, preopens: preopens ?? {} }, null, {
     onStdout: m.opts.wantStdout ? (chunk) => post({ type: 'stdout', chunk }) : undefined,
     onStderr: m.opts.wantStderr ? (chunk) => post({ type: 'stderr', chunk }) : undefined,
   }, m.remote, m.remote && workersCanBlock ? askNow : null);
@@ -64,9 +66,9 @@ async function onMessage(m) {
     // The page starts the program's time limit now, not while the worker and the core loaded.
     post({ type: 'started' });
     const r = await runGuest(core, m.module, b, ctl, m.opts);
-    post({ type: 'done', ...r, fsImage: fs?.exportTar() ?? null });
+    post({ type: 'done', ...r, fsImages: copies.map((fs) => fs.exportTar()) });
   } catch (e) {
-    post({ type: 'error', kind: e.kind ?? 'trap', message: e.message, exitCode: e.exitCode ?? 134, status: e.status, stdout: e.stdout, stderr: e.stderr, fsImage: fs?.exportTar() ?? null });
+    post({ type: 'error', kind: e.kind ?? 'trap', message: e.message, exitCode: e.exitCode ?? 134, status: e.status, stdout: e.stdout, stderr: e.stderr, fsImages: copies.map((fs) => fs.exportTar()) });
   }
 }
 

@@ -218,6 +218,26 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
       });
     }
 
+    test('a preopen of another FileSystem ({ fs, path }): written on the page\'s engine, in a worker and on wasmi', T, async () => {
+      const { page } = await open('lab.html');
+      const writer = Array.from(await wat(WRITES_A_FILE));
+      const r = await page.evaluate(async (writer) => {
+        const { FileSystem, run } = window.wrun;
+        const home = await FileSystem.create();
+        const other = await FileSystem.create();
+        const made = {};
+        for (const [name, how] of [['main', {}], ['worker', { worker: true }], ['wasmi', { engine: 'wasmi' }]]) {
+          other.mkdir(`/${name}`);
+          const res = await run(new Uint8Array(writer), { fs: home, preopens: { '/out': { fs: other, path: `/${name}` } }, ...how });
+          made[name] = [res.exitCode, other.readFile(`/${name}/made-by-guest.txt`, 'utf8')];
+        }
+        return { made, home: home.readdir('/') };
+      }, writer);
+      for (const name of ['main', 'worker', 'wasmi']) assert.deepEqual(r.made[name], [0, 'written by the guest\n'], name);
+      assert.deepEqual(r.home, []);
+      await page.dispose();
+    });
+
     for (const [label, one, two] of [['two workers', { worker: true }, { worker: true }], ['a worker and wasmi on the page', { worker: true }, { engine: 'wasmi' }], ['the page\'s engine and a worker', {}, { worker: true }]]) {
       test(`two programs at once (${label}) append to their own files and each sees the other's; the page's own write survives`, T, async () => {
         const { page } = await open('lab.html');

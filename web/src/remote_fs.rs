@@ -12,24 +12,26 @@ use wasm_bindgen::prelude::*;
 
 use crate::fs::FileSystem;
 
-/// The page's side of one run on its `FileSystem`: the handles that run opened.
+/// The page's side of one run on its `FileSystem`s: the handles that run opened.
 #[wasm_bindgen]
+#[derive(Default)]
 pub struct FsOwner {
-    fs: FileSystem,
     server: FsServer,
 }
 
 #[wasm_bindgen]
 impl FsOwner {
     #[wasm_bindgen(constructor)]
-    pub fn new(fs: &FileSystem) -> FsOwner {
-        FsOwner { fs: fs.clone(), server: FsServer::new() }
+    pub fn new() -> FsOwner {
+        FsOwner::default()
     }
 
-    /// Opens `path` as a preopen's root; the run mounts it with `preopenRemote(guestPath, handle)`.
+    /// Opens directory `path` of `fs` as a preopen's root; the run mounts it with
+    /// `preopenRemote(guestPath, handle)`. (Roots of two FileSystems are two trees: a rename
+    /// between them is `EXDEV`.)
     #[wasm_bindgen(js_name = addRoot)]
-    pub fn add_root(&mut self, path: &str) -> Result<u32, JsValue> {
-        let dir = self.fs.open_dir(path)?;
+    pub fn add_root(&mut self, fs: &FileSystem, path: &str) -> Result<u32, JsValue> {
+        let dir = fs.open_dir(path)?;
         Ok(self.server.add_root(dir))
     }
 

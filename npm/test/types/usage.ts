@@ -2,7 +2,7 @@
 // file (npm/test/types.test.mjs), so the .d.ts cannot drift from what the package does.
 import {
   init, run, spawn, FileSystem, WASI, WrunError, RunResult, hasJSPI, EXIT_STATUS,
-  type Program, type RunOptions, type Process, type WrunErrorKind, type Stat, type Dirent, type Encoding,
+  type Program, type RunOptions, type Preopen, type Process, type WrunErrorKind, type Stat, type Dirent, type Encoding,
   type WASIOptions, type WasmSource, type NodeFsLike, type FileSystemPromises,
 } from 'wrun';
 
@@ -44,6 +44,9 @@ async function main(bytes: Uint8Array<ArrayBuffer>, fsLike: NodeFsLike): Promise
   await persistent.flush();
   const readOnly: boolean = persistent.readOnly;
   if (readOnly) await persistent.whenWritable;
+
+  const bin: Preopen = { fs: await FileSystem.create(), path: '/' };
+  await run(new Uint8Array(0), { fs, preopens: { '/home': '/home', '/bin': bin } });
 
   const controller = new AbortController();
   const options: RunOptions = {

@@ -9,6 +9,7 @@ const ERRNO_TEXT = {
   ENOENT: 'No such file or directory', EEXIST: 'File exists', ENOTDIR: 'Not a directory',
   EISDIR: 'Is a directory', ENOTEMPTY: 'Directory not empty', EACCES: 'Permission denied',
   EINVAL: 'Invalid argument', ENOSPC: 'No space left', EBUSY: 'Resource busy', EXDEV: 'Cross-device link',
+  EROFS: 'Read-only file system',
 };
 
 /** An error from a FileSystem as the short text `ls` or `cat` would print. */

@@ -24,13 +24,16 @@ async function main() {
   await init({ onProgress: ({ done, total }) => status.busy(`loading the wrun runtime: ${kib(done)} of ${kib(total)}`, done / total) });
   const user = await FileSystem.openPersistent(STORE);
   const bin = await FileSystem.create();
-  if (!user.exists('/home')) {
+  if (!user.exists('/home') && !user.readOnly) {
     user.mkdir('/home');
     for (const [name, text] of Object.entries(WELCOME)) user.writeFile(`/home/${name}`, text);
   }
-  // /tmp lives in the saved tree (programs see one tree) but starts empty on every visit.
-  if (user.exists('/tmp')) user.remove('/tmp', { recursive: true });
-  user.mkdir('/tmp');
+  // /tmp lives in the saved tree (programs see one tree) but starts empty on every visit (in the
+  // tab that writes the files).
+  if (!user.readOnly) {
+    if (user.exists('/tmp')) user.remove('/tmp', { recursive: true });
+    user.mkdir('/tmp');
+  }
 
   const tools = new Tools(new URL('bin/', document.baseURI), bin, (p) => status.progress(p));
   await tools.loadCatalogue();
@@ -45,6 +48,15 @@ async function main() {
   terminal.write(`${BOLD('wrun playground')}: WASI programs running in your browser (${engine}).\r\n`);
   terminal.write(DIM(`Try: ls /bin · rg --help · echo hello world | rg world · rhai-repl · help\r\n`));
   if (!hasJSPI) terminal.write(DIM('This browser has no JSPI: programs reading the terminal run on wasmi.\r\n'));
+  if (user.readOnly) {
+    // One tab writes the saved files at a time (see FileSystem.openPersistent).
+    terminal.write(`${BOLD('read-only')}: the playground is open in another tab, which saves the files; here they can be read, not changed, until it closes.\r\n`);
+    status.setEngine(`engine: ${engine} · files read-only`);
+    user.whenWritable.then(() => {
+      status.setEngine(`engine: ${engine}`);
+      shell.notify('\x1b[32mthe other tab closed: files here can be changed again\x1b[0m');
+    });
+  }
   shell.start();
   // For the tests and for poking around in the console.
   window.playground = { shell, terminal, fs, user, tools, status };

@@ -36,16 +36,25 @@ function binLinkTarget(shell, path) {
   return path;
 }
 
-/** Preopens: the whole tree, its top directories by name, and the current directory as `.`. */
+/**
+ * Preopens: the whole tree, its top directories by name, /bin (the in-memory tools, another
+ * FileSystem: a rename between it and the rest is EXDEV, as between two mounts), and the current
+ * directory as `.`. Programs reach the trees themselves, so none of this is copied.
+ */
 function preopens(shell) {
   const pre = { '/': '/' };
   for (const name of shell.user.readdir('/')) {
     if (shell.user.stat(`/${name}`).type === 'directory') pre[`/${name}`] = `/${name}`;
   }
+  pre['/bin'] = { fs: shell.fs.bin };
   // wasi-libc resolves relative paths against the preopen named "." when it is the last one
   // with an empty prefix (there is no initial working directory in WASI preview 1): so `.` goes
   // last, and relative paths work from the shell's directory. `..` cannot climb out of it.
-  if (shell.cwd !== '/' && shell.user.exists(shell.cwd) && !shell.cwd.startsWith('/bin')) pre['.'] = shell.cwd;
+  if (shell.cwd === '/bin' || shell.cwd.startsWith('/bin/')) {
+    if (shell.fs.exists(shell.cwd)) pre['.'] = { fs: shell.fs.bin, path: shell.cwd.slice(4) || '/' };
+  } else if (shell.cwd !== '/' && shell.user.exists(shell.cwd)) {
+    pre['.'] = shell.cwd;
+  }
   return pre;
 }
 

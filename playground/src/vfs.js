@@ -3,8 +3,9 @@
 //   /bin      in memory: the bundled tools (fetched on first use) and whatever you copy there
 //   /  (rest) persistent (IndexedDB): /home, /tmp (emptied at start-up), any other directory
 //
-// Programs are given the persistent tree only: /bin holds megabytes of tools, and the whole
-// mounted tree is copied into the program's worker (and saved to IndexedDB) on every run.
+// Programs see both (/bin as a mount of its own): they reach the trees themselves, nothing is
+// copied, and a save after a command writes what changed, so neither the megabytes of tools in
+// /bin nor what /home holds makes a command slower.
 
 /** Joins `path` onto directory `cwd` and resolves `.`, `..` and repeated slashes: an absolute path. */
 export function resolvePath(cwd, path) {

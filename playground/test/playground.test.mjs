@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../npm/test/serve.mjs';
 import { launch, newPage, artifact, haveChromium } from '../../npm/test/chromium.mjs';
-import { LOOP, REPO } from '../../npm/test/helpers.mjs';
+import { LOOP, REPO, WRITES_THEN_LOOPS, wat } from '../../npm/test/helpers.mjs';
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 const TOOLS = ['rg.wasm', 'rhai-repl.wasm', 'rhai-run.wasm', 'index.json'];
@@ -205,6 +205,40 @@ describe('the playground in Chromium', { skip }, () => {
     await idle(page, 2000);
     assert.equal(await run(page, 'echo alive'), 'alive');
     assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('one live tree: Ctrl-C keeps what a program wrote, programs see /bin, and a second tab is read-only', T, async () => {
+    const page = await open();
+    // A program that writes /kept.txt (its first preopen is /), closes it, then spins.
+    await page.setInputFiles('#upload-input', { name: 'writer.wasm', mimeType: 'application/wasm', buffer: Buffer.from(await wat(WRITES_THEN_LOOPS)) });
+    await screenHas(page, /uploaded writer\.wasm/);
+    await page.keyboard.type('./writer.wasm');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.playground.user.exists('/kept.txt') && window.playground.user.stat('/kept.txt').size > 0);
+    await page.keyboard.press('Control+c');
+    await idle(page, 2000);
+    assert.equal(await run(page, 'cat /kept.txt'), 'written before the kill');
+    // /bin is there for programs too (rg lists it, itself included).
+    assert.match(await run(page, 'rg --files /bin'), /^\/bin\/rg\.wasm$/m);
+    // Saved after the command: a reload finds the file.
+    await page.evaluate(() => window.playground.user.flush());
+    // A second tab of the same site: read-only, and it says so.
+    const second = await page.context().newPage();
+    const errors = [];
+    second.on('pageerror', (e) => errors.push(String(e)));
+    await second.goto(page.url());
+    await ready(second);
+    assert.match(await screen(second), /read-only: the playground is open in another tab/);
+    assert.equal(await run(second, 'cat /kept.txt'), 'written before the kill');
+    assert.match(await run(second, 'echo no > /home/refused.txt'), /Read-only file system/);
+    // The first tab closes: the second can write, and says so.
+    await page.close();
+    await screenHas(second, /the other tab closed: files here can be changed again/);
+    await idle(second);
+    assert.equal(await run(second, 'echo yes > /home/taken.txt; cat /home/taken.txt'), 'yes');
+    assert.deepEqual(errors, []);
+    await second.close();
     await page.dispose();
   });
 

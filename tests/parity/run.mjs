@@ -1,6 +1,7 @@
 // Parity: every guest program in tests/guests must give byte-identical stdout, the same stderr
 // (what the program wrote) and the same exit status under `wrun` (each engine), the npm package
-// in Node, and the npm package in headless Chromium, Firefox and WebKit; and through the
+// in Node (and in a worker), and the npm package in headless Chromium (also in a worker and on
+// wasmi), Firefox and WebKit; and through the
 // package's WASI polyfill (in Node, on a FileSystem and on real directories, and in Chromium),
 // whose exit status follows node:wasi's conventions (the status as the program gave it, a trap
 // as an exception) and must mean what `run` reports (134 for a trap, 1 for a status past 125).
@@ -44,11 +45,12 @@ function runNative(g, engine) {
   return { exit: r.status, stdout: r.stdout, stderr: guestStderr(r.stderr.toString()) };
 }
 
-async function runNode(g) {
+/** The guest through the npm package in this process; `how` adds run options (a worker...). */
+async function runNode(g, how = {}) {
   const fs = await FileSystem.create();
   const preopens = {};
   for (const d of g.spec.dirs) { fs.mkdir(`/${d}`); preopens[`/${d}`] = `/${d}`; }
-  const opts = { args: [g.wasm, ...g.spec.args], env: g.spec.env, stdin: g.spec.stdin, fs, preopens };
+  const opts = { args: [g.wasm, ...g.spec.args], env: g.spec.env, stdin: g.spec.stdin, fs, preopens, ...how };
   try {
     const r = await run(readFileSync(g.wasm), opts);
     return { exit: r.exitCode, stdout: Buffer.from(r.stdout), stderr: r.stderrText };
@@ -124,9 +126,9 @@ async function runOther(name, g) {
   return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr, error: r.error };
 }
 
-async function runChromium(g) {
+async function runChromium(g, how = {}) {
   const url = '/' + path.relative(root, g.wasm);
-  const r = await page.evaluate(([u, argv, spec]) => window.runGuest(u, argv, spec), [url, [g.wasm, ...g.spec.args], g.spec]);
+  const r = await page.evaluate(([u, argv, spec, how]) => window.runGuest(u, argv, spec, how), [url, [g.wasm, ...g.spec.args], g.spec, how]);
   return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr, error: r.error };
 }
 
@@ -136,7 +138,10 @@ async function runWasiChromium(g) {
   return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr };
 }
 
-const columns = ['cranelift', 'winch', 'wasmi', 'node', 'chromium', 'firefox', 'webkit', 'WASI node', 'WASI node host dirs', 'WASI chromium', 'node:wasi'];
+// The worker columns reach their FileSystem on the main thread, call by call (Node: blocking on
+// shared memory; Chromium: suspended with JSPI, each call made again with the answer); wasmi on
+// the page calls the page's core directly.
+const columns = ['cranelift', 'winch', 'wasmi', 'node', 'node worker', 'chromium', 'chromium worker', 'chromium wasmi', 'firefox', 'webkit', 'WASI node', 'WASI node host dirs', 'WASI chromium', 'node:wasi'];
 /** Columns whose exit status follows node:wasi's conventions. */
 const wasiFamily = new Set(['WASI node', 'WASI node host dirs', 'WASI chromium', 'node:wasi']);
 /** What `run` reports for a node:wasi-style status. */
@@ -152,7 +157,10 @@ for (const g of guests) {
     winch: runNative(g, 'winch'),
     wasmi: runNative(g, 'wasmi'),
     node: await runNode(g),
+    'node worker': await runNode(g, { worker: true }),
     chromium: await runChromium(g),
+    'chromium worker': await runChromium(g, { worker: true }),
+    'chromium wasmi': await runChromium(g, { engine: 'wasmi' }),
     firefox: await runOther('firefox', g),
     webkit: await runOther('webkit', g),
     'WASI node': await runWasiPolyfill(g),

@@ -1,6 +1,7 @@
 // Runs a compiled guest on this thread's WebAssembly engine, with its WASI imports served by the
 // core's WasiSession. Where JSPI exists, `fd_read` and `poll_oneoff` may suspend the guest until
-// input arrives or a deadline passes; elsewhere sleeps block the thread and a read of stdin that
+// input arrives or a deadline passes (and in a worker whose FileSystem is the page's, any call may,
+// until the page answered: `ctl.ask`); elsewhere sleeps block the thread and a read of stdin that
 // has no data yet ends the run with a "needs-input" error (use the wasmi engine or a worker).
 import { ExitSignal, WrunError, EXIT_STATUS, exited, stopMessage } from './errors.js';
 

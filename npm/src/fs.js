@@ -58,13 +58,15 @@ async function tx(stores, mode, fn) {
 const range = (name) => IDBKeyRange.bound([name, 0], [name, Infinity]);
 const request = (req) => { const box = {}; req.onsuccess = () => { box.value = req.result; }; return box; };
 
+const NO_LOCKS = 'no locks';
+
 /**
  * Holds `name`'s writer lock for the page's life if it is free now (resolves true), else
- * resolves false and calls `whenFree` once this page gets it. Without Web Locks: always true.
+ * resolves false and calls `whenFree` once this page gets it. Without Web Locks: NO_LOCKS.
  */
 function writerLock(name, whenFree) {
   const locks = globalThis.navigator?.locks;
-  if (!locks) return Promise.resolve(true);
+  if (!locks) return Promise.resolve(NO_LOCKS);
   const forever = () => new Promise(() => {});
   return new Promise((resolve) => {
     locks.request(`wrun-fs:${name}`, { ifAvailable: true }, (lock) => {
@@ -105,28 +107,37 @@ export class FileSystem {
   static async openPersistent(name) {
     const fs = await FileSystem.create();
     fs.persistName = name;
+    // Read-only until this tab holds the writer's lock: a takeover queued behind the first load
+    // then makes it writable, whichever of the two ends first.
+    fs.readOnly = true;
     let becameWritable;
     fs.whenWritable = new Promise((resolve) => { becameWritable = resolve; });
-    const writer = await writerLock(name, () => {
-      fs.flushing = (fs.flushing ?? Promise.resolve()).then(() => fs.#load()).then(() => {
-        fs.readOnly = false;
-        fs.raw.setReadOnly(false);
-        becameWritable();
-      });
-    });
-    await fs.#load();
-    if (writer) {
+    const loaded = fs.#load();
+    fs.flushing = loaded;
+    const becomeWriter = () => {
+      fs.readOnly = false;
+      fs.raw.setReadOnly(false);
       becameWritable();
-    } else {
-      fs.readOnly = true;
-      fs.raw.setReadOnly(true);
+    };
+    const locks = await writerLock(name, () => {
+      // The lock came later: load what the last writer saved, then write.
+      fs.flushing = fs.flushing.catch(() => {}).then(() => fs.#load()).then(becomeWriter);
+    });
+    await loaded;
+    if (locks === NO_LOCKS) {
+      // No Web Locks (a page not served over https or from localhost): every tab writes, and
+      // each save writes the whole tree, so the last one wins whole instead of mixing inodes.
+      fs.wholeSaves = true;
+      becomeWriter();
+    } else if (locks) {
+      becomeWriter();
     }
     if (typeof BroadcastChannel === 'function') {
       // The writer says when it saved; a reader loads the saved tree again.
       fs.channel = new BroadcastChannel(`wrun-fs:${name}`);
       fs.channel.onmessage = () => {
         if (!fs.readOnly) return;
-        fs.flushing = (fs.flushing ?? Promise.resolve()).then(() => fs.#load()).catch(() => {});
+        fs.flushing = (fs.flushing ?? Promise.resolve()).catch(() => {}).then(() => (fs.readOnly ? fs.#load() : undefined)).catch(() => {});
       };
     }
     return fs;
@@ -140,6 +151,9 @@ export class FileSystem {
       return () => r;
     });
     const readOnly = this.readOnly;
+    // A reader loads the tree again after each of the writer's saves: let the last one go (runs
+    // still using it keep their own references to it).
+    const previous = this.raw;
     if (saved.keys.value.length) {
       const data = new Map(saved.dataKeys.value.map(([, ino], i) => [ino, saved.data.value[i]]));
       this.raw = core.FileSystem.load(saved.keys.value.map(([, ino], i) => [ino, new Uint8Array(saved.metas.value[i]), data.get(ino)]));
@@ -153,6 +167,7 @@ export class FileSystem {
     this.raw.setReadOnly(readOnly);
     if (this.quota !== undefined) this.raw.setQuota(this.quota);
     this.unsaved = new Map();
+    previous?.free();
   }
 
   /** Saves to IndexedDB what changed since the last save (persistent filesystems only). */
@@ -164,7 +179,7 @@ export class FileSystem {
 
   async #save() {
     if (this.readOnly) return;
-    const whole = this.wholeSave;
+    const whole = this.wholeSave || this.wholeSaves;
     const rows = whole ? this.raw.saveAll() : this.raw.takeChanges();
     this.wholeSave = false;
     // Changes a failed save did not write wait for the next one (the newest record of an inode
@@ -192,6 +207,10 @@ export class FileSystem {
         if (!isFile) bytes.delete([name, ino]);
         else if (data) bytes.put(data, [name, ino]);
       }
+    }).catch((e) => {
+      // The image of version 1 stays until a whole save went through.
+      if (whole) this.wholeSave = true;
+      throw e;
     });
     for (const row of batch) if (this.unsaved.get(row[0]) === row) this.unsaved.delete(row[0]);
     this.channel?.postMessage('saved');

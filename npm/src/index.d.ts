@@ -143,16 +143,16 @@ export interface FileSystemPromises {
 }
 
 /**
- * An in-memory filesystem, optionally persisted in IndexedDB. Its calls have node:fs's names and
- * shapes; errors carry Node's `code` ("ENOENT"), `errno` (-2), `syscall` and `path`.
- */
-/**
  * Where a preopen is: a directory of the run's `fs`, or `{ fs, path }`, a directory of another
  * FileSystem (its root without `path`). Directories of two FileSystems are two trees to the
  * program: a rename between them fails with EXDEV.
  */
 export type Preopen = string | { fs: FileSystem; path?: string };
 
+/**
+ * An in-memory filesystem, optionally persisted in IndexedDB. Its calls have node:fs's names and
+ * shapes; errors carry Node's `code` ("ENOENT"), `errno` (-2), `syscall` and `path`.
+ */
 export declare class FileSystem {
   /** Requires `await init()` first; or use `FileSystem.create()`. */
   constructor();

@@ -10,7 +10,7 @@ import { Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
 import { runInWorker, workerAvailable } from './worker-client.js';
 import { runOnWasmi, setWasmiSource } from './engine-wasmi.js';
-import { FileSystem, setCore } from './fs.js';
+import { FileSystem, setCore, mountsOf } from './fs.js';
 import { configure } from './configure.js';
 import { checkRunOptions, isWholeInput, misuse, OutputStream, pump, stdinStream } from './process.js';
 
@@ -160,7 +160,8 @@ export function spawn(wasm, opts = {}) {
       return new RunResult(r.exitCode, r.stdout, r.stderr);
     } finally {
       if (timer !== null) clearTimeout(timer);
-      opts.fs?.scheduleFlush?.();
+      // Every FileSystem the run mounted saves what it changed (persistent ones).
+      for (const fs of new Set(mountsOf(opts.fs, opts.preopens).map(([, fs]) => fs))) fs?.scheduleFlush?.();
     }
   })().then(
     (r) => { proc.exitCode = r.exitCode; return r; },

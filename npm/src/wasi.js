@@ -113,11 +113,12 @@ export class WASI {
         // confined (the core resolves every path itself; see path-api.js).
         const { resolve } = globalThis.process.getBuiltinModule('path');
         fs = nodeFs;
-        preopens = Object.fromEntries(Object.entries(preopens).map(([guest, host]) => [guest, resolve(String(host))]));
+        // (`{ fs, path }` preopens name a wrun FileSystem: they stay as they are.)
+        preopens = Object.fromEntries(Object.entries(preopens).map(([guest, host]) => [guest, typeof host === 'object' && host !== null ? host : resolve(String(host))]));
       } else {
         // A page has no host directories: an empty in-memory tree with those directories.
         fs = new FileSystem();
-        for (const path of Object.values(preopens)) if (path !== '/') fs.mkdir(path, { recursive: true });
+        for (const path of Object.values(preopens)) if (typeof path === 'string' && path !== '/') fs.mkdir(path, { recursive: true });
       }
     }
     const opts = { ...options, args: options.args ?? [], preopens: preopens ?? (fs ? { '/': '/' } : {}), wasiUnstable: version === 'unstable' };

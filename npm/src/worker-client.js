@@ -108,14 +108,22 @@ export function runInWorker(module, opts, ctl, { onStarted } = {}) {
     else if (m.type === 'stdout') opts.onStdout?.(m.chunk);
     else if (m.type === 'stderr') opts.onStderr?.(m.chunk);
     else if (m.type === 'done' || m.type === 'error') {
-      m.fsImages?.forEach((image, i) => copied[i].replaceWithTar(image));
       finish();
+      try {
+        // The copies come back (null: unchanged), and replace the trees they were made from.
+        m.fsImages?.forEach((image, i) => { if (image) copied[i].replaceWithTar(image); });
+      } catch (e) {
+        settle.reject(new WrunError('trap', `the program's files could not be put back: ${e.message}`, { exitCode: EXIT_STATUS.trap }));
+      }
       if (m.type === 'done') settle.resolve(m);
       else settle.reject(new WrunError(m.kind, m.message, { exitCode: m.exitCode, status: m.status, stdout: m.stdout, stderr: m.stderr }));
     }
   }).then((w) => {
     worker = w;
-    w.onError((e) => settle.reject(new WrunError('trap', `the worker failed: ${e?.message ?? e}`, { exitCode: EXIT_STATUS.trap })));
+    w.onError((e) => {
+      finish();
+      settle.reject(new WrunError('trap', `the worker failed: ${e?.message ?? e}`, { exitCode: EXIT_STATUS.trap }));
+    });
     const plain = Object.fromEntries(CLONEABLE.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]));
     w.post({
       type: 'run',
@@ -124,7 +132,11 @@ export function runInWorker(module, opts, ctl, { onStarted } = {}) {
       coreSource: sendable(coreSource),
       opts: { ...plain, wantStdout: !!opts.onStdout, wantStderr: !!opts.onStderr },
       remote,
+      // How the worker waits for the page's answers: decided here, where the FileSystems are.
+      blocks: workersCanBlock,
       fsImages: copied.map((fs) => fs.exportTar()),
+      // A read-only tree (another tab writes it) stays read-only in its copy, and keeps its quota.
+      copiedLimits: copied.map((fs) => [!!fs.readOnly, fs.quota ?? null]),
       copiedMounts: owner ? null : mounts.map(([guest, fs, path]) => [guest, copied.indexOf(fs), path]),
       stdin: ctl.pendingInput,
       stdinClosed: ctl.inputClosed,
@@ -132,7 +144,10 @@ export function runInWorker(module, opts, ctl, { onStarted } = {}) {
     ctl.pendingInput = [];
     for (const m of queued.splice(0)) w.post(m);
     if (stopped) handle.stop(stopped);
-  }, (e) => settle.reject(new WrunError('link', `cannot start a worker: ${e.message}`)));
+  }, (e) => {
+    finish();
+    settle.reject(new WrunError('link', `cannot start a worker: ${e.message}`));
+  });
 
   let stopped = null;
   const handle = {

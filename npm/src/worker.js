@@ -3,7 +3,7 @@
 // done, error}. `fs` carries the program's filesystem requests to the page, which owns the tree,
 // and the answers back (see worker-client.js).
 import { loadCore, nodeModule } from './core.js';
-import { Controller, runGuest, workersCanBlock } from './engine.js';
+import { Controller, runGuest } from './engine.js';
 import { setCore, FileSystem } from './fs.js';
 import { configure } from './configure.js';
 
@@ -51,24 +51,34 @@ async function onMessage(m) {
   const core = await loadCore(m.coreSource, { full: true });
   setCore(core);
   // Without a way to the page's trees: copies of them, handed back at the end.
-  const copies = m.fsImages.map((image) => {
+  const copies = m.fsImages.map((image, i) => {
     const fs = new FileSystem();
     fs.importTar(image);
+    const [readOnly, quota] = m.copiedLimits[i];
+    if (quota !== null) fs.setQuota(quota);
+    fs.raw.setReadOnly(readOnly);
     return fs;
   });
+  /** The copies to hand back: null for one the program left as it was (or could not change). */
+  const changed = () => copies.map((fs, i) => {
+    if (m.copiedLimits[i][0]) return null;
+    const image = fs.exportTar();
+    const before = m.fsImages[i];
+    return image.length === before.length && image.every((b, j) => b === before[j]) ? null : image;
+  });
   const preopens = m.copiedMounts && Object.fromEntries(m.copiedMounts.map(([guest, i, path]) => [guest, { fs: copies[i], path }]));
-  if (m.remote && !workersCanBlock) ctl.ask = askLater;
+  if (m.remote && !m.blocks) ctl.ask = askLater;
   const b = configure(core, { ...m.opts, preopens: preopens ?? {} }, null, {
     onStdout: m.opts.wantStdout ? (chunk) => post({ type: 'stdout', chunk }) : undefined,
     onStderr: m.opts.wantStderr ? (chunk) => post({ type: 'stderr', chunk }) : undefined,
-  }, m.remote, m.remote && workersCanBlock ? askNow : null);
+  }, m.remote, m.remote && m.blocks ? askNow : null);
   try {
     // The page starts the program's time limit now, not while the worker and the core loaded.
     post({ type: 'started' });
     const r = await runGuest(core, m.module, b, ctl, m.opts);
-    post({ type: 'done', ...r, fsImages: copies.map((fs) => fs.exportTar()) });
+    post({ type: 'done', ...r, fsImages: changed() });
   } catch (e) {
-    post({ type: 'error', kind: e.kind ?? 'trap', message: e.message, exitCode: e.exitCode ?? 134, status: e.status, stdout: e.stdout, stderr: e.stderr, fsImages: copies.map((fs) => fs.exportTar()) });
+    post({ type: 'error', kind: e.kind ?? 'trap', message: e.message, exitCode: e.exitCode ?? 134, status: e.status, stdout: e.stdout, stderr: e.stderr, fsImages: changed() });
   }
 }
 

@@ -41,17 +41,20 @@ function binLinkTarget(shell, path) {
  * FileSystem: a rename between it and the rest is EXDEV, as between two mounts), and the current
  * directory as `.`. Programs reach the trees themselves, so none of this is copied.
  */
-function preopens(shell) {
+function preopens(shell, engine) {
   const pre = { '/': '/' };
   for (const name of shell.user.readdir('/')) {
     if (shell.user.stat(`/${name}`).type === 'directory') pre[`/${name}`] = `/${name}`;
   }
-  pre['/bin'] = { fs: shell.fs.bin };
+  // Where a worker can neither suspend (JSPI) nor block (cross-origin isolation), it gets copies
+  // of the trees: not of the megabytes of tools in /bin, then.
+  const live = engine === 'wasmi' || hasJSPI || globalThis.crossOriginIsolated === true;
+  if (live) pre['/bin'] = { fs: shell.fs.bin };
   // wasi-libc resolves relative paths against the preopen named "." when it is the last one
   // with an empty prefix (there is no initial working directory in WASI preview 1): so `.` goes
   // last, and relative paths work from the shell's directory. `..` cannot climb out of it.
   if (shell.cwd === '/bin' || shell.cwd.startsWith('/bin/')) {
-    if (shell.fs.exists(shell.cwd)) pre['.'] = { fs: shell.fs.bin, path: shell.cwd.slice(4) || '/' };
+    if (live && shell.fs.exists(shell.cwd)) pre['.'] = { fs: shell.fs.bin, path: shell.cwd.slice(4) || '/' };
   } else if (shell.cwd !== '/' && shell.user.exists(shell.cwd)) {
     pre['.'] = shell.cwd;
   }
@@ -83,7 +86,7 @@ export async function runProgram(shell, program, argv, assigns, io) {
     args: [program.argv0, ...args],
     env,
     fs: shell.user,
-    preopens: preopens(shell),
+    preopens: preopens(shell, engine),
     engine,
     worker: true,
     tty,

@@ -82,7 +82,6 @@ impl WasiCtx {
         WasiCtxBuilder::default()
     }
 
-    /// Reads a clock; `None` for an unknown clock id. Monotonic readings never go back.
     /// Where the clocks are, for [`Self::reset_clocks`].
     pub(crate) fn clock_mark(&self) -> u64 {
         match &self.time {
@@ -101,6 +100,7 @@ impl WasiCtx {
         }
     }
 
+    /// Reads a clock; `None` for an unknown clock id. Monotonic readings never go back.
     pub fn now(&self, id: u32) -> Option<u64> {
         let mono = || match &self.time {
             TimeSource::Host { clocks, last_monotonic, .. } => {

@@ -111,13 +111,15 @@ impl MemFs {
     pub fn load(clock: Rc<dyn Clock>, inodes: Vec<(u64, Vec<u8>, Option<Vec<u8>>)>) -> Result<MemFs> {
         let top = inodes.iter().map(|(ino, ..)| *ino).max().unwrap_or(0);
         // Inode numbers come from a tree this size: a huge one is a damaged save, not a reason
-        // to reserve gigabytes.
-        if top as usize > inodes.len().saturating_mul(2) + 1024 {
+        // to reserve gigabytes (nor, on 32 bits, a number to truncate).
+        let top = usize::try_from(top).map_err(|_| Errno::Io)?;
+        if top > inodes.len().saturating_mul(2) + 1024 {
             return Err(Errno::Io);
         }
         let mut slots: Vec<Option<Inode>> = (0..=top).map(|_| None).collect();
         for (ino, meta, data) in inodes {
-            slots[ino as usize] = Some(decode(&meta, data)?);
+            let ino = usize::try_from(ino).map_err(|_| Errno::Io)?;
+            slots[ino] = Some(decode(&meta, data)?);
         }
         if slots.is_empty() || slots[ROOT].is_none() {
             return Err(Errno::Io);
@@ -222,6 +224,24 @@ mod tests {
         let mut huge = good.clone();
         huge.push((u64::MAX, good[0].1.clone(), None));
         assert!(MemFs::load(clock(), huge).is_err());
+        // A directory named in two places is not a tree.
+        let fs = MemFs::new();
+        fs.root().create_dir("a").unwrap();
+        fs.root().create_dir("b").unwrap();
+        let rows: Vec<_> = fs.save_all().into_iter().map(|s| (s.ino, s.meta.unwrap(), s.data)).collect();
+        let two_parents: Vec<_> = rows
+            .iter()
+            .map(|(ino, meta, data)| {
+                let mut inode = decode(meta, None).unwrap();
+                if let Kind::Dir { entries, .. } = &mut inode.kind {
+                    if let Some(&a) = entries.get("a") {
+                        entries.insert("b".into(), a);
+                    }
+                }
+                (*ino, encode(&inode), data.clone())
+            })
+            .collect();
+        assert!(MemFs::load(clock(), two_parents).is_err());
         assert!(MemFs::load(clock(), good).is_ok());
     }
 }

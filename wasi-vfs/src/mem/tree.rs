@@ -158,10 +158,9 @@ impl Tree {
         }
         // Path lengths from the root down; each directory is reached once (by its one name).
         let mut stack = vec![(ROOT, 0u64)];
-        let mut seen = 0usize;
+        let mut seen = vec![false; t.slots.len()];
         while let Some((dir, len)) = stack.pop() {
-            seen += 1;
-            if seen > t.slots.len() {
+            if std::mem::replace(&mut seen[dir], true) {
                 return Err(Errno::Io); // a directory reachable twice: not a tree
             }
             let Some(Some(Inode { kind: Kind::Dir { entries, path_len, .. }, .. })) = t.slots.get_mut(dir) else { continue };

@@ -12,8 +12,10 @@
 //! start: the requests it made before are answered from what the link kept, in order, and the
 //! one that waited gets its answer. This relies on what every WASI call here does anyway: it
 //! reads its arguments, makes its filesystem calls, and only then changes the descriptor table
-//! or guest memory, so a call stopped at a request has changed nothing. A replay that asks
-//! something else than the first attempt did gets `EIO` rather than another call's answer.
+//! or guest memory, so a call stopped at a request has changed nothing (`poll_oneoff` on a file
+//! writes its events before the suspension is seen; the call made again writes them anew). A
+//! replay that asks something else than the first attempt did gets `EIO` rather than another
+//! call's answer.
 
 use std::any::Any;
 use std::cell::RefCell;

@@ -57,9 +57,14 @@ mkdir -p "$dist/core"
 # Two separate bundles (no shared chunk, which would cost the page a second round trip); the
 # worker repeats some code, but only worker runs load it. The wasmi add-on's JS glue stays a file
 # of its own, imported with its wasm only by runs that need wasmi (3.5 KB gzip off every page).
+# The worker holds the wasmi add-on's glue itself (a worker may run wasmi where it cannot suspend
+# otherwise; a bundle made for a worker cannot split off a dynamic import), so it needs no file
+# beside it but the wasm it is told about.
 for entry in index worker; do
+    external=--external:./core/wrun_web_wasmi.js
+    [ "$entry" = worker ] && external=
     npm/node_modules/.bin/esbuild "npm/src/$entry.js" --bundle --format=esm --minify --target=es2022 \
-        --platform=neutral --outfile="$dist/$entry.js" --log-level=error --external:./core/wrun_web_wasmi.js
+        --platform=neutral --outfile="$dist/$entry.js" --log-level=error $external
 done
 # require('wrun') on every Node the package accepts (20.0 up; only 20.19+ can require ES modules):
 # the same bundle as CommonJS, its import.meta.url made from __filename.

@@ -1,103 +1,22 @@
-// The wasmi engine: the guest is interpreted by wasmi compiled to WebAssembly, loaded on first
-// use only (about 350 KiB gzip) so pages that never need it never download it. It runs the guest
-// in slices of fuel and returns to the event loop between them, so it can count fuel, pause on
-// stdin without JSPI, and be stopped even on the page's main thread.
-import { WrunError, EXIT_STATUS, exited, stopMessage } from './errors.js';
-import { configure } from './configure.js';
-import { nodeModule } from './core.js';
-import { newOwner, mountsOf } from './fs.js';
-
-const STEP_FINISHED = 0;
-const STEP_WAITING = 1;
-const STEP_YIELDED = 2;
-const STEP_OUT_OF_FUEL = 3;
+// The wasmi engine on the page: the add-on (wasmi compiled to WebAssembly, about 390 KiB gzip) is
+// loaded on first use only, so pages that never need it never download it. The run itself is in
+// wasmi-run.js, shared with workers (which load the add-on's glue statically: a worker bundle
+// cannot split off a dynamic import).
+import { initWasmi, runWasmi } from './wasmi-run.js';
 
 let loading;
 
-let wasmiSource;
 /** Where the wasmi add-on's wasm is, if not the package's own file (`init({ wasmiModule })`). */
+export let wasmiSource;
+/** Sets `wasmiSource` (the first call counts). */
 export function setWasmiSource(source) {
   wasmiSource ??= source;
 }
 
 export function loadWasmi() {
-  loading ??= (async () => {
-    const m = await import('./core/wrun_web_wasmi.js');
-    const url = new URL('./core/wrun_web_wasmi_bg.wasm', import.meta.url);
-    if (wasmiSource !== undefined) {
-      await m.default({ module_or_path: wasmiSource });
-    } else if (typeof process !== 'undefined' && process.versions?.node && url.protocol === 'file:') {
-      const { readFile } = await nodeModule('node:fs/promises');
-      await m.default({ module_or_path: await readFile(url) });
-    } else {
-      await m.default({ module_or_path: url });
-    }
-    return m;
-  })();
+  loading ??= import('./core/wrun_web_wasmi.js').then((glue) => initWasmi(glue, wasmiSource));
   return loading;
 }
 
-const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-/**
- * Runs `bytes` on wasmi. The add-on is an instance of its own: it reaches the page's FileSystems
- * through an FsOwner it calls directly, so the program works on the live trees.
- */
-export async function runOnWasmi(bytes, opts, ctl) {
-  const w = await loadWasmi();
-  const mounts = mountsOf(opts.fs, opts.preopens);
-  const owner = mounts.length ? newOwner() : null;
-  let b;
-  try {
-    const remote = owner && mounts.map(([guest, fs, path]) => [guest, owner.addRoot(fs.raw, path)]);
-    b = configure(w, opts, null, { onStdout: opts.onStdout, onStderr: opts.onStderr }, remote, owner && ((request) => owner.serve(request)));
-  } catch (e) {
-    owner?.free();
-    throw e;
-  }
-  let run;
-  try {
-    run = new w.WasmiRun(b, bytes, opts.fuel === undefined ? undefined : Number(opts.fuel), opts.maxMemoryBytes);
-  } catch (e) {
-    throw new WrunError('link', e.message);
-  }
-  ctl.attach(run);
-  const outputs = () => ({ stdout: run.stdout(), stderr: run.stderr() });
-  try {
-    let lastYield = performance.now();
-    for (;;) {
-      if (ctl.stopped) {
-        const msg = stopMessage(ctl.stopped, opts.timeoutMs);
-        throw new WrunError(ctl.stopped, msg, { exitCode: EXIT_STATUS[ctl.stopped], ...outputs() });
-      }
-      let s;
-      try {
-        s = run.step();
-      } catch (e) {
-        throw new WrunError('trap', `the program trapped: ${e.message}`, { trap: e.message, exitCode: EXIT_STATUS.trap, ...outputs() });
-      }
-      if (s === STEP_FINISHED) return exited(w, run.exitCode(), outputs());
-      if (s === STEP_OUT_OF_FUEL) {
-        throw new WrunError('out-of-fuel', `the program ran out of fuel (${opts.fuel}) and was stopped`, { exitCode: EXIT_STATUS['out-of-fuel'], ...outputs() });
-      }
-      if (s === STEP_WAITING) {
-        await new Promise((resolve) => {
-          const ms = run.waitDeadlineMs();
-          let timer = null;
-          ctl.wake = () => { if (timer !== null) clearTimeout(timer); resolve(); };
-          if (ms >= 0) timer = setTimeout(() => ctl.notify(), ms);
-        });
-        lastYield = performance.now();
-      } else if (s === STEP_YIELDED && performance.now() - lastYield > 8) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
-    }
-  } finally {
-    owner?.free();
-    // If step() was cut short by a JS exception (the interpreter itself running out of native
-    // stack), wasm-bindgen still counts the run as borrowed and free() throws; the error that
-    // matters is the one already on its way out.
-    try { run.free(); } catch { /* leaked with the failed run */ }
-  }
-}
+/** Runs `bytes` on wasmi on the page (see wasmi-run.js). */
+export const runOnWasmi = (bytes, opts, ctl) => runWasmi(loadWasmi, bytes, opts, ctl);

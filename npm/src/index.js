@@ -150,7 +150,7 @@ export function spawn(wasm, opts = {}) {
         return new RunResult(r.exitCode, r.stdout, r.stderr);
       }
       if (useWorker && workerAvailable()) {
-        workerHandle = runInWorker(module, opts, ctl, { onStarted: startClock });
+        workerHandle = runInWorker(module, opts, ctl, { onStarted: startClock, bytes: prog.bytes });
         const r = await workerHandle.result;
         return new RunResult(r.exitCode, r.stdout, r.stderr);
       }

@@ -12,6 +12,7 @@ import { WrunError, EXIT_STATUS, stopMessage } from './errors.js';
 import { coreSource, coreSync, nodeModule } from './core.js';
 import { hasJSPI, workersCanBlock } from './engine.js';
 import { newOwner, mountsOf } from './fs.js';
+import { wasmiSource } from './engine-wasmi.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
@@ -76,15 +77,19 @@ function answerShared(shared, answer) {
   return fits ? null : answer;
 }
 
-export function runInWorker(module, opts, ctl, { onStarted } = {}) {
+export function runInWorker(module, opts, ctl, { onStarted, bytes } = {}) {
   let worker = null;
   const queued = [];
   const send = (m) => (worker ? worker.post(m) : queued.push(m));
   let settle;
   const result = new Promise((resolve, reject) => { settle = { resolve, reject }; });
   // The run's handles on the FileSystem, when the worker reaches it through requests.
-  const canWait = workersCanBlock || (hasJSPI && opts.engine !== 'sync');
   const mounts = mountsOf(opts.fs, opts.preopens);
+  const suspendsOrBlocks = workersCanBlock || (hasJSPI && opts.engine !== 'sync');
+  // Where the worker can do neither (WebKit without isolation), wasmi can: it pauses the guest
+  // between calls. "auto" takes it (slower, but on the live tree) rather than a copy of the tree.
+  const onWasmi = !suspendsOrBlocks && mounts.length > 0 && (opts.engine ?? 'auto') === 'auto' && !!bytes;
+  const canWait = suspendsOrBlocks || onWasmi;
   let owner = mounts.length && canWait && canReachPageFs() ? newOwner() : null;
   let unsent = null; // an answer too big for the worker's shared buffer, until it sends a bigger one
   const remote = owner && mounts.map(([guest, fs, path]) => [guest, owner.addRoot(fs.raw, path)]);
@@ -134,6 +139,8 @@ export function runInWorker(module, opts, ctl, { onStarted } = {}) {
       remote,
       // How the worker waits for the page's answers: decided here, where the FileSystems are.
       blocks: workersCanBlock,
+      wasmi: onWasmi ? bytes : null,
+      wasmiSource: onWasmi ? sendable(wasmiSource) : undefined,
       fsImages: copied.map((fs) => fs.exportTar()),
       // A read-only tree (another tab writes it) stays read-only in its copy, and keeps its quota.
       copiedLimits: copied.map((fs) => [!!fs.readOnly, fs.quota ?? null]),

@@ -4,6 +4,8 @@
 // and the answers back (see worker-client.js).
 import { loadCore, nodeModule } from './core.js';
 import { Controller, runGuest } from './engine.js';
+import { initWasmi, runWasmi } from './wasmi-run.js';
+import * as wasmiGlue from './core/wrun_web_wasmi.js';
 import { setCore, FileSystem } from './fs.js';
 import { configure } from './configure.js';
 
@@ -67,15 +69,19 @@ async function onMessage(m) {
     return image.length === before.length && image.every((b, j) => b === before[j]) ? null : image;
   });
   const preopens = m.copiedMounts && Object.fromEntries(m.copiedMounts.map(([guest, i, path]) => [guest, { fs: copies[i], path }]));
-  if (m.remote && !m.blocks) ctl.ask = askLater;
-  const b = configure(core, { ...m.opts, preopens: preopens ?? {} }, null, {
+  const outputs = {
     onStdout: m.opts.wantStdout ? (chunk) => post({ type: 'stdout', chunk }) : undefined,
     onStderr: m.opts.wantStderr ? (chunk) => post({ type: 'stderr', chunk }) : undefined,
-  }, m.remote, m.remote && m.blocks ? askNow : null);
+  };
+  if (m.remote && !m.blocks && !m.wasmi) ctl.ask = askLater;
+  // On wasmi (where the browser engine could neither suspend nor block): the program's bytes.
+  const b = m.wasmi ? null : configure(core, { ...m.opts, preopens: preopens ?? {} }, null, outputs, m.remote, m.remote && m.blocks ? askNow : null);
   try {
     // The page starts the program's time limit now, not while the worker and the core loaded.
     post({ type: 'started' });
-    const r = await runGuest(core, m.module, b, ctl, m.opts);
+    const r = m.wasmi
+      ? await runWasmi(() => initWasmi(wasmiGlue, m.wasmiSource), m.wasmi, { ...m.opts, ...outputs }, ctl, { remote: m.remote, ask: askLater })
+      : await runGuest(core, m.module, b, ctl, m.opts);
     post({ type: 'done', ...r, fsImages: changed() });
   } catch (e) {
     post({ type: 'error', kind: e.kind ?? 'trap', message: e.message, exitCode: e.exitCode ?? 134, status: e.status, stdout: e.stdout, stderr: e.stderr, fsImages: changed() });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { serve } from './serve.mjs';
 import { haveFirefox, haveWebKit, launchFirefox, launchWebKit } from './browsers.mjs';
-import { expectedStdout, LOOP, REPO, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP, wat } from './helpers.mjs';
+import { expectedStdout, LOOP, REPO, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP, wat, appender, WRITES_THEN_LOOPS } from './helpers.mjs';
 
 const T = { timeout: 180_000 };
 const REPL_STDIN = 'world\n2\n40\nquit\n';
@@ -73,6 +73,29 @@ for (const [name, launch, available, jspi] of [
         return { killed, timedOut };
       }, LOOP);
       assert.deepEqual(r, { killed: 137, timedOut: 124 });
+    });
+
+    test(`programs in workers work on the page's tree (${jspi ? 'JSPI' : 'no JSPI: on wasmi in the worker'}): a killed one keeps its file, two see each other's appends`, T, async () => {
+      const prog = Array.from(await wat(WRITES_THEN_LOOPS));
+      const a = Array.from(await wat(appender('a.txt', 'b.txt')));
+      const b = Array.from(await wat(appender('b.txt', 'a.txt')));
+      const r = await page.evaluate(async (prog, a, b) => {
+        const { spawn, FileSystem } = window.wrun;
+        const fs = await FileSystem.create();
+        fs.mkdir('/out');
+        const p = spawn(new Uint8Array(prog), { fs, preopens: { '/out': '/out' }, worker: true });
+        const t0 = Date.now();
+        while (!(fs.exists('/out/kept.txt') && fs.stat('/out/kept.txt').size > 0) && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 20));
+        p.kill();
+        const killed = await p.exited;
+        fs.mkdir('/shared');
+        const opts = { fs, preopens: { '/shared': '/shared' }, worker: true };
+        const pa = spawn(new Uint8Array(a), opts);
+        const pb = spawn(new Uint8Array(b), opts);
+        const both = [await pa.exited, await pb.exited];
+        return { killed, kept: fs.readFile('/out/kept.txt', 'utf8'), both, a: fs.readFile('/shared/a.txt', 'utf8'), b: fs.readFile('/shared/b.txt', 'utf8') };
+      }, prog, a, b);
+      assert.deepEqual(r, { killed: 137, kept: 'written before the kill\n', both: [0, 0], a: 'X\n'.repeat(20), b: 'X\n'.repeat(20) });
     });
 
     test('files: a program writes in a FileSystem; a persistent one keeps a file across opens', T, async () => {

@@ -109,6 +109,18 @@ impl WasmiRun {
         self.guest.host_mut().close_stdin();
     }
 
+    /// After step() returned 1: the request for the page's `FsOwner.serve`, if the call waits for
+    /// one (a run in a worker whose FileSystem is the page's); give the answer to `remoteAnswer`.
+    #[wasm_bindgen(js_name = remoteRequest)]
+    pub fn remote_request(&self) -> Option<Vec<u8>> {
+        self.guest.host().remote_request()
+    }
+
+    #[wasm_bindgen(js_name = remoteAnswer)]
+    pub fn remote_answer(&self, answer: Vec<u8>) {
+        self.guest.host().remote_answer(answer);
+    }
+
     pub fn stdout(&self) -> Uint8Array {
         self.guest.host().stdout()
     }

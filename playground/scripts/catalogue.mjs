@@ -3,6 +3,7 @@
 // from the binary itself (`coreutils --list`) by running it with wrun in Node.
 //
 //   node playground/scripts/catalogue.mjs playground/public/bin
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../npm/src/index.js';
@@ -12,6 +13,7 @@ const DESCRIPTIONS = {
   coreutils: 'uutils coreutils 0.12.0: wc, sort, head, tail, tr, uniq, seq... (each also in /bin)',
   'rhai-repl': 'Rhai 1.27 REPL: type statements, see results (Ctrl-D ends it)',
   'rhai-run': 'Rhai 1.27: run a script file (rhai-run FILE.rhai)',
+  python: 'CPython 3.12: the REPL, or python FILE.py / -c CODE (26 MB, fetched on first use)',
 };
 
 const dir = process.argv[2];
@@ -20,7 +22,9 @@ const tools = [];
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.wasm')).sort()) {
   const bytes = readFileSync(join(dir, file));
   const name = file.replace(/\.wasm$/, '');
-  const entry = { name, file, bytes: bytes.length, description: DESCRIPTIONS[name] ?? '' };
+  // The page checks each download against its SHA-256 before it runs it.
+  const entry = { name, file, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), description: DESCRIPTIONS[name] ?? '' };
+  if (name === 'python') entry.aliases = ['python3'];
   if (name === 'coreutils') {
     const r = await run(bytes, { args: ['coreutils', '--list'] });
     // Names that are words (not `[`), so /bin stays easy to type and to glob.

@@ -1,7 +1,7 @@
 // The bundled tools: `bin/index.json` (written by the build) lists them; a tool is fetched the
 // first time it runs, with progress, compiled once, and kept in the in-memory /bin.
 //
-// index.json: { tools: [{ name, file, bytes, description, aliases?: [name] }] }
+// index.json: { tools: [{ name, file, bytes, sha256, description, aliases?: [name] }] }
 
 export class Tools {
   /** base: URL of the site's bin/ directory. bin: the in-memory FileSystem mounted at /bin. */
@@ -75,6 +75,10 @@ export class Tools {
     const bytes = new Uint8Array(got);
     let at = 0;
     for (const c of chunks) { bytes.set(c, at); at += c.length; }
+    if (tool.sha256) {
+      const digest = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+      if (digest !== tool.sha256) throw new Error(`${label} is not the file the catalogue lists (SHA-256 ${digest.slice(0, 12)}…, expected ${tool.sha256.slice(0, 12)}…): not run`);
+    }
     this.onProgress({ phase: 'compile', label, done: got, total: got });
     const t0 = performance.now();
     const module = await WebAssembly.compile(bytes);

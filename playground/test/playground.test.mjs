@@ -17,6 +17,7 @@ const built = existsSync(`${DIST}index.html`) && TOOLS.every((t) => existsSync(`
 const skip = !haveChromium ? 'no Chromium at /usr/bin/chromium'
   : !built ? `the playground is not built with its tools (${DIST}bin/): run ./scripts/playground.sh --build-only` : false;
 const hasCoreutils = existsSync(`${DIST}bin/coreutils.wasm`);
+const hasPython = existsSync(`${DIST}bin/python.wasm`);
 const T = { timeout: 90_000 };
 
 /** (module (func (export "_start") unreachable)) */
@@ -239,6 +240,46 @@ describe('the playground in Chromium', { skip }, () => {
     assert.equal(await run(second, 'echo yes > /home/taken.txt; cat /home/taken.txt'), 'yes');
     assert.deepEqual(errors, []);
     await second.close();
+    await page.dispose();
+  });
+
+  test('python: the REPL (a block, input() from the keyboard, Ctrl-D), a script on /home files, Ctrl-C on a busy loop', { timeout: 240_000, skip: !hasPython && 'python.wasm not built (CPython could not be fetched)' }, async () => {
+    const page = await open();
+    const type = async (text) => { await page.keyboard.type(text); await page.keyboard.press('Enter'); };
+    await type('python');
+    // The first use fetches 26 MB (checked against its SHA-256) and compiles it.
+    await screenHas(page, /Python 3\.12\.0[^\n]*\n[\s\S]*>>> $/, 180_000);
+    await type('x = 6');
+    await screenHas(page, /x = 6\n>>> $/);
+    await type('def f(n):');
+    await screenHas(page, /def f\(n\):\n\.\.\. $/);
+    await type('    return n * n');
+    await screenHas(page, /return n \* n\n\.\.\. $/);
+    await type('');
+    await screenHas(page, /\.\.\.\s*\n>>> $/);
+    await type('f(x)');
+    await screenHas(page, /f\(x\)\n36\n>>> $/);
+    await type("input('name? ')");
+    await screenHas(page, /name\? $/);
+    await type('wrun');
+    await screenHas(page, /name\? wrun\n'wrun'\n>>> $/);
+    await page.keyboard.press('Control+d');
+    await idle(page, 10_000);
+    assert.equal(await run(page, 'echo $?'), '0');
+    // A script that reads and writes files in /home.
+    await page.evaluate(() => window.playground.user.writeFile('/home/s.py', "text = open('/home/notes.txt').read()\nopen('/home/upper.txt', 'w').write(text.upper())\nprint('words:', len(text.split()))\n"));
+    assert.match(await run(page, 'python /home/s.py', { timeout: 60_000 }), /^words: \d+$/);
+    assert.match(await run(page, 'cat /home/upper.txt'), /^EVERYTHING IN \/HOME STAYS/);
+    // WASI has no signals: Ctrl-C ends the interpreter, and the shell goes on.
+    await type("python3 -c 'while True: pass'");
+    await page.waitForTimeout(2000);
+    assert.equal(await page.evaluate(() => !!window.playground.shell.foreground), true, 'the loop is running');
+    const t0 = Date.now();
+    await page.keyboard.press('Control+c');
+    await idle(page, 2000);
+    assert.ok(Date.now() - t0 < 1500, `Ctrl-C took ${Date.now() - t0} ms`);
+    assert.equal(await run(page, 'echo $?'), '130');
+    assert.deepEqual(problems(page), []);
     await page.dispose();
   });
 

@@ -41,17 +41,20 @@ function binLinkTarget(shell, path) {
  * FileSystem: a rename between it and the rest is EXDEV, as between two mounts), and the current
  * directory as `.`. Programs reach the trees themselves, so none of this is copied.
  */
-function preopens(shell) {
+function preopens(shell, engine) {
   const pre = { '/': '/' };
   for (const name of shell.user.readdir('/')) {
     if (shell.user.stat(`/${name}`).type === 'directory') pre[`/${name}`] = `/${name}`;
   }
-  pre['/bin'] = { fs: shell.fs.bin };
+  // Where a worker's program can neither suspend (JSPI) nor block (cross-origin isolation), it
+  // gets copies of the trees: not of the megabytes of tools in /bin, then.
+  const live = engine === 'wasmi' || hasJSPI || globalThis.crossOriginIsolated === true;
+  if (live) pre['/bin'] = { fs: shell.fs.bin };
   // wasi-libc resolves relative paths against the preopen named "." when it is the last one
   // with an empty prefix (there is no initial working directory in WASI preview 1): so `.` goes
   // last, and relative paths work from the shell's directory. `..` cannot climb out of it.
   if (shell.cwd === '/bin' || shell.cwd.startsWith('/bin/')) {
-    if (shell.fs.exists(shell.cwd)) pre['.'] = { fs: shell.fs.bin, path: shell.cwd.slice(4) || '/' };
+    if (live && shell.fs.exists(shell.cwd)) pre['.'] = { fs: shell.fs.bin, path: shell.cwd.slice(4) || '/' };
   } else if (shell.cwd !== '/' && shell.user.exists(shell.cwd)) {
     pre['.'] = shell.cwd;
   }
@@ -61,9 +64,10 @@ function preopens(shell) {
 /** Runs a resolved program with `spawn`; resolves to its exit status (throws Interrupted on Ctrl-C). */
 export async function runProgram(shell, program, argv, assigns, io) {
   const interactive = io.stdin === null;
-  // "auto" in a worker: the browser's engine where it can wait for the page's files (JSPI),
-  // else wasmi, which can (a copy of the files would lose what a stopped program wrote).
-  const engine = interactive && !hasJSPI ? 'wasmi' : 'auto';
+  // Without JSPI, commands that do not read the terminal stay on the browser's engine in their
+  // worker, with copies of the files, rather than on wasmi there: a WebKit page that started many
+  // wasmi workers was seen once failing to start one more ("Out of bounds memory access").
+  const engine = interactive && !hasJSPI ? 'wasmi' : 'browser';
   const tty = interactive && io.stdout.terminal;
   let args = argv.slice(1);
   if (!interactive) args = argsForPipedStdin(program.tool, args);
@@ -81,11 +85,11 @@ export async function runProgram(shell, program, argv, assigns, io) {
   shell.status.busy(`running ${argv[0]} (Ctrl-C stops it)`);
   shell.status.setEngine(`engine: ${shell.engineLabel(interactive)}`);
   let killed = false;
-  const proc = spawn(hasJSPI && program.module ? program.module : program.bytes, {
+  const proc = spawn(engine === 'browser' && program.module ? program.module : program.bytes, {
     args: [program.argv0, ...args],
     env,
     fs: shell.user,
-    preopens: preopens(shell),
+    preopens: preopens(shell, engine),
     engine,
     worker: true,
     tty,

@@ -46,8 +46,7 @@ export class Shell {
   /** The engine a program with terminal input runs on, for `help` and the status line. */
   engineLabel(interactive = true) {
     if (interactive && !hasJSPI) return 'wasmi (no JSPI in this browser; stopped between fuel slices)';
-    // Without JSPI a worker's program runs on wasmi, which can wait for the page's files.
-    return hasJSPI ? 'browser engine with JSPI, in a worker' : 'wasmi in a worker (no JSPI in this browser)';
+    return `browser engine${hasJSPI ? ' with JSPI' : ''}, in a worker`;
   }
 
   start() {

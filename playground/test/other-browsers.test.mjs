@@ -37,7 +37,10 @@ async function type(keys, wait) {
   if (!wait) return null;
   await new Promise((r) => setTimeout(r, 30));
   const t0 = Date.now();
-  while (!idle()) {
+  // Idle, and the next prompt drawn: the terminal writes what it is given in order, so by then
+  // the command's output is on the screen too (WebKit sometimes reports idle first).
+  const prompted = () => /\$ $/.test(pg.terminal.text().split('\n').at(-1));
+  while (!idle() || !prompted()) {
     if (Date.now() - t0 > 60_000) throw new Error(`still running: ${pg.terminal.text().slice(-400)}`);
     await new Promise((r) => setTimeout(r, 20));
   }

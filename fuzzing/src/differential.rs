@@ -63,6 +63,7 @@ pub fn run(data: &[u8]) {
                 let a = mem_side.call(*func, args);
                 let b = host_side.call(*func, args);
                 let c = remote.call(*func, args);
+                // WRUN_FUZZ_TRACE=1 prints every call and its three results: how a finding is read.
                 if std::env::var_os("WRUN_FUZZ_TRACE").is_some() {
                     eprintln!("{} {args:x?}: {a:?} {b:?} {c:?}", func.name());
                 }

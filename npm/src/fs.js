@@ -8,6 +8,11 @@ export function setCore(c) { core = c; }
 /** The page's side of a run that reaches its FileSystems from elsewhere (a worker, the wasmi add-on). */
 export function newOwner() { return new core.FsOwner(); }
 
+/** `mounts` (see mountsOf) as `[guestPath, handle]` of `owner`, for `preopenRemote`. */
+export function ownedRoots(owner, mounts) {
+  return mounts.map(([guest, fs, path]) => [guest, owner.addRoot(fs.raw, path)]);
+}
+
 /**
  * A run's preopens as `[guestPath, FileSystem, path in it]`: a string names a directory of `fs`,
  * `{ fs, path }` one of another FileSystem (its root without `path`). No preopens: `fs` at `/`.

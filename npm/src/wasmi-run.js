@@ -5,7 +5,7 @@
 import { WrunError, EXIT_STATUS, exited, stopMessage } from './errors.js';
 import { configure } from './configure.js';
 import { nodeModule } from './core.js';
-import { newOwner, mountsOf } from './fs.js';
+import { newOwner, mountsOf, ownedRoots } from './fs.js';
 
 const STEP_FINISHED = 0;
 const STEP_WAITING = 1;
@@ -40,7 +40,7 @@ export async function runWasmi(load, bytes, opts, ctl, { remote = null, ask = nu
   const owner = mounts.length ? newOwner() : null;
   let b;
   try {
-    const roots = remote ?? (owner && mounts.map(([guest, fs, path]) => [guest, owner.addRoot(fs.raw, path)]));
+    const roots = remote ?? (owner && ownedRoots(owner, mounts));
     b = configure(w, opts, null, { onStdout: opts.onStdout, onStderr: opts.onStderr }, roots, owner && ((request) => owner.serve(request)));
   } catch (e) {
     owner?.free();

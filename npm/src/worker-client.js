@@ -11,7 +11,7 @@
 import { WrunError, EXIT_STATUS, stopMessage } from './errors.js';
 import { coreSource, coreSync, nodeModule } from './core.js';
 import { hasJSPI, workersCanBlock } from './engine.js';
-import { newOwner, mountsOf } from './fs.js';
+import { newOwner, mountsOf, ownedRoots } from './fs.js';
 import { wasmiSource } from './engine-wasmi.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -92,7 +92,7 @@ export function runInWorker(module, opts, ctl, { onStarted, bytes } = {}) {
   const canWait = suspendsOrBlocks || onWasmi;
   let owner = mounts.length && canWait && canReachPageFs() ? newOwner() : null;
   let unsent = null; // an answer too big for the worker's shared buffer, until it sends a bigger one
-  const remote = owner && mounts.map(([guest, fs, path]) => [guest, owner.addRoot(fs.raw, path)]);
+  const remote = owner && ownedRoots(owner, mounts);
   // Else each FileSystem goes as a tar image, and the preopens as [guest, image number, path].
   const copied = owner ? [] : [...new Set(mounts.map(([, fs]) => fs))];
   const finish = () => {

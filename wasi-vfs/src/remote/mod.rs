@@ -165,52 +165,56 @@ fn result(answer: &[u8]) -> Result<Vec<u8>> {
     }
 }
 
-/// A directory of the owner's tree, known to it as `handle`.
-pub struct RemoteDir {
+/// One of the owner's handles, as its directories and files hold it: closed (with the next
+/// request) when dropped.
+struct Handle {
     link: Rc<Link>,
-    handle: u32,
+    number: u32,
 }
 
-/// A regular file of the owner's tree.
-pub struct RemoteFile {
-    link: Rc<Link>,
-    handle: u32,
+impl Handle {
+    /// A request for `op` on this handle; its arguments follow.
+    fn op(&self, op: Op) -> Writer {
+        let mut w = Writer::default();
+        w.u8(op as u8).u32(self.number);
+        w
+    }
+
+    /// Sends a request and gives back its answer's result.
+    fn ask(&self, request: &Writer) -> Result<Vec<u8>> {
+        self.link.ask(&request.0)
+    }
+
+    /// Sends a request whose answer has no result.
+    fn done(&self, request: &Writer) -> Result<()> {
+        self.ask(request).map(drop)
+    }
 }
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.link.release(self.number);
+    }
+}
+
+/// A directory of the owner's tree.
+pub struct RemoteDir(Handle);
+
+/// A regular file of the owner's tree.
+pub struct RemoteFile(Handle);
 
 impl RemoteDir {
     /// The directory the owner's [`FsServer::add_root`] numbered `handle`.
     pub fn new(link: Rc<Link>, handle: u32) -> RemoteDir {
-        RemoteDir { link, handle }
-    }
-
-    fn op(&self, op: Op) -> Writer {
-        let mut w = Writer::default();
-        w.u8(op as u8).u32(self.handle);
-        w
+        RemoteDir(Handle { link, number: handle })
     }
 
     /// The handle of `other` if it is a directory of the same owner (else `EXDEV`).
     fn same_owner(&self, other: &dyn Dir) -> Result<u32> {
         match other.as_any().downcast_ref::<RemoteDir>() {
-            Some(d) if Rc::ptr_eq(&d.link, &self.link) => Ok(d.handle),
+            Some(d) if Rc::ptr_eq(&d.0.link, &self.0.link) => Ok(d.0.number),
             _ => Err(Errno::Xdev),
         }
-    }
-
-    fn done(&self, w: &Writer) -> Result<()> {
-        self.link.ask(&w.0).map(drop)
-    }
-}
-
-impl Drop for RemoteDir {
-    fn drop(&mut self) {
-        self.link.release(self.handle);
-    }
-}
-
-impl Drop for RemoteFile {
-    fn drop(&mut self) {
-        self.link.release(self.handle);
     }
 }
 
@@ -220,89 +224,76 @@ impl Dir for RemoteDir {
     }
 
     fn open(&self, path: &str, opts: &OpenOptions) -> Result<Node> {
-        let mut w = self.op(Op::Open);
+        let mut w = self.0.op(Op::Open);
         w.str(path);
         write_options(&mut w, opts);
-        let answer = self.link.ask(&w.0)?;
+        let answer = self.0.ask(&w)?;
         let mut r = Reader(&answer);
-        let handle = r.u32()?;
-        let link = self.link.clone();
-        Ok(if r.flag()? { Node::Dir(Box::new(RemoteDir { link, handle })) } else { Node::File(Box::new(RemoteFile { link, handle })) })
+        let handle = Handle { link: self.0.link.clone(), number: r.u32()? };
+        Ok(if r.flag()? { Node::Dir(Box::new(RemoteDir(handle))) } else { Node::File(Box::new(RemoteFile(handle))) })
     }
 
     fn create_dir(&self, path: &str) -> Result<()> {
-        self.done(self.op(Op::CreateDir).str(path))
+        self.0.done(self.0.op(Op::CreateDir).str(path))
     }
 
     fn remove_dir(&self, path: &str) -> Result<()> {
-        self.done(self.op(Op::RemoveDir).str(path))
+        self.0.done(self.0.op(Op::RemoveDir).str(path))
     }
 
     fn unlink_file(&self, path: &str) -> Result<()> {
-        self.done(self.op(Op::UnlinkFile).str(path))
+        self.0.done(self.0.op(Op::UnlinkFile).str(path))
     }
 
     fn rename(&self, from: &str, to_dir: &dyn Dir, to: &str) -> Result<()> {
         let to_dir = self.same_owner(to_dir)?;
-        self.done(self.op(Op::Rename).str(from).u32(to_dir).str(to))
+        self.0.done(self.0.op(Op::Rename).str(from).u32(to_dir).str(to))
     }
 
     fn hard_link(&self, from: &str, follow: bool, to_dir: &dyn Dir, to: &str) -> Result<()> {
         let to_dir = self.same_owner(to_dir)?;
-        self.done(self.op(Op::HardLink).str(from).u8(follow as u8).u32(to_dir).str(to))
+        self.0.done(self.0.op(Op::HardLink).str(from).u8(follow as u8).u32(to_dir).str(to))
     }
 
     fn symlink(&self, target: &str, path: &str) -> Result<()> {
-        self.done(self.op(Op::Symlink).str(target).str(path))
+        self.0.done(self.0.op(Op::Symlink).str(target).str(path))
     }
 
     fn read_link(&self, path: &str) -> Result<String> {
-        let answer = self.link.ask(&self.op(Op::ReadLink).str(path).0)?;
+        let answer = self.0.ask(self.0.op(Op::ReadLink).str(path))?;
         Ok(Reader(&answer).str()?.to_owned())
     }
 
     fn stat_at(&self, path: &str, follow: bool) -> Result<Filestat> {
-        let answer = self.link.ask(&self.op(Op::StatAt).str(path).u8(follow as u8).0)?;
+        let answer = self.0.ask(self.0.op(Op::StatAt).str(path).u8(follow as u8))?;
         Reader(&answer).stat()
     }
 
     fn set_times_at(&self, path: &str, follow: bool, atim: Option<Timestamp>, mtim: Option<Timestamp>) -> Result<()> {
-        self.done(self.op(Op::SetTimesAt).str(path).u8(follow as u8).time(atim).time(mtim))
+        self.0.done(self.0.op(Op::SetTimesAt).str(path).u8(follow as u8).time(atim).time(mtim))
     }
 
     fn stat(&self) -> Result<Filestat> {
-        Reader(&self.link.ask(&self.op(Op::Stat).0)?).stat()
+        Reader(&self.0.ask(&self.0.op(Op::Stat))?).stat()
     }
 
     fn set_times(&self, atim: Option<Timestamp>, mtim: Option<Timestamp>) -> Result<()> {
-        self.done(self.op(Op::SetTimes).time(atim).time(mtim))
+        self.0.done(self.0.op(Op::SetTimes).time(atim).time(mtim))
     }
 
     fn entries(&self) -> Result<Vec<DirEntry>> {
-        Reader(&self.link.ask(&self.op(Op::Entries).0)?).entries()
+        Reader(&self.0.ask(&self.0.op(Op::Entries))?).entries()
     }
 
     fn sync(&self) -> Result<()> {
-        self.done(&self.op(Op::Sync))
-    }
-}
-
-impl RemoteFile {
-    fn op(&self, op: Op) -> Writer {
-        let mut w = Writer::default();
-        w.u8(op as u8).u32(self.handle);
-        w
-    }
-
-    fn done(&self, w: &Writer) -> Result<()> {
-        self.link.ask(&w.0).map(drop)
+        self.0.done(&self.0.op(Op::Sync))
     }
 }
 
 impl File for RemoteFile {
     fn read_at(&self, buf: &mut [u8], offset: u64) -> Result<usize> {
         let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
-        let answer = self.link.ask(&self.op(Op::ReadAt).u32(len).u64(offset).0)?;
+        let answer = self.0.ask(self.0.op(Op::ReadAt).u32(len).u64(offset))?;
         let data = Reader(&answer).bytes()?;
         let n = data.len().min(buf.len());
         buf[..n].copy_from_slice(&data[..n]);
@@ -310,33 +301,33 @@ impl File for RemoteFile {
     }
 
     fn write_at(&self, buf: &[u8], offset: u64) -> Result<usize> {
-        let answer = self.link.ask(&self.op(Op::WriteAt).bytes(buf).u64(offset).0)?;
+        let answer = self.0.ask(self.0.op(Op::WriteAt).bytes(buf).u64(offset))?;
         Ok(Reader(&answer).u64()? as usize)
     }
 
     fn append(&self, buf: &[u8]) -> Result<(usize, u64)> {
-        let answer = self.link.ask(&self.op(Op::Append).bytes(buf).0)?;
+        let answer = self.0.ask(self.0.op(Op::Append).bytes(buf))?;
         let mut r = Reader(&answer);
         Ok((r.u64()? as usize, r.u64()?))
     }
 
     fn stat(&self) -> Result<Filestat> {
-        Reader(&self.link.ask(&self.op(Op::Stat).0)?).stat()
+        Reader(&self.0.ask(&self.0.op(Op::Stat))?).stat()
     }
 
     fn set_size(&self, size: u64) -> Result<()> {
-        self.done(self.op(Op::SetSize).u64(size))
+        self.0.done(self.0.op(Op::SetSize).u64(size))
     }
 
     fn set_times(&self, atim: Option<Timestamp>, mtim: Option<Timestamp>) -> Result<()> {
-        self.done(self.op(Op::SetTimes).time(atim).time(mtim))
+        self.0.done(self.0.op(Op::SetTimes).time(atim).time(mtim))
     }
 
     fn allocate(&self, offset: u64, len: u64) -> Result<()> {
-        self.done(self.op(Op::Allocate).u64(offset).u64(len))
+        self.0.done(self.0.op(Op::Allocate).u64(offset).u64(len))
     }
 
     fn sync(&self) -> Result<()> {
-        self.done(&self.op(Op::Sync))
+        self.0.done(&self.0.op(Op::Sync))
     }
 }

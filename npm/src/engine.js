@@ -23,7 +23,41 @@ export class StopSignal {
   constructor(kind) { this.kind = kind; }
 }
 
-/** Lets the embedder feed stdin and stop the run while it is suspended or making calls. */
+/**
+ * How far a program's input runs ahead of its reads, and its output ahead of its reader: stdin is
+ * given to the program while less than this is unread, and a program whose reader has not taken
+ * this much of its output waits before writing more (where it can wait: JSPI, wasmi).
+ */
+export const FLOW_WINDOW = 256 * 1024;
+
+/**
+ * Promises settled by byte counts: a writer's `add(n)` resolves once the other side has taken
+ * those bytes (`take`), in order, and rejects if the other side went away first (`fail`).
+ */
+export class ByteAcks {
+  constructor() {
+    this.sent = 0;
+    this.taken = 0;
+    this.waiting = [];
+    this.failed = null;
+  }
+  add(n) {
+    if (this.failed) return Promise.reject(this.failed);
+    this.sent += n;
+    if (this.taken >= this.sent) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiting.push({ end: this.sent, resolve, reject }));
+  }
+  take(n) {
+    this.taken += n;
+    while (this.waiting.length && this.waiting[0].end <= this.taken) this.waiting.shift().resolve();
+  }
+  fail(error) {
+    this.failed ??= error;
+    for (const w of this.waiting.splice(0)) w.reject(this.failed);
+  }
+}
+
+/** Lets the embedder feed stdin, hold output back and stop the run while it is suspended or making calls. */
 export class Controller {
   constructor() {
     this.session = null;
@@ -31,22 +65,79 @@ export class Controller {
     this.wake = null;
     this.pendingInput = [];
     this.inputClosed = false;
+    this.closeGiven = false;
+    /** Told how many bytes of input went to the program (a writer waiting for room resumes). */
+    this.onInputGiven = null;
+    /** Output delivered and not yet taken by its reader (see `output`), and outputs whose reader went away. */
+    this.untaken = 0;
+    this.closedOutputs = new Set();
+    /** Whether fd_write may wait for the reader (the run's outputs were made with `output`). */
+    this.flow = false;
   }
   attach(session) {
     this.session = session;
-    for (const chunk of this.pendingInput) session.writeStdin(chunk);
-    if (this.inputClosed) session.closeStdin();
-    this.pendingInput = [];
+    this.topUp();
+  }
+  /** The run ended: nothing is given to the freed session any more. */
+  detach() {
+    this.session = null;
   }
   writeStdin(bytes) {
-    if (this.session) this.session.writeStdin(bytes);
-    else this.pendingInput.push(bytes);
+    this.pendingInput.push(bytes);
+    this.topUp();
     this.notify();
   }
   closeStdin() {
     this.inputClosed = true;
-    this.session?.closeStdin();
+    this.topUp();
     this.notify();
+  }
+  /**
+   * Gives the program queued input while less than FLOW_WINDOW of what it was given is unread
+   * (then the end of input, once all is given). True if it gave anything: a read that would have
+   * waited can look again.
+   */
+  topUp() {
+    const s = this.session;
+    if (!s || (!this.pendingInput.length && (this.closeGiven || !this.inputClosed))) return false;
+    let given = 0;
+    while (this.pendingInput.length && s.stdinUnread() < FLOW_WINDOW) {
+      const chunk = this.pendingInput.shift();
+      s.writeStdin(chunk);
+      given += chunk.length;
+    }
+    if (given) this.onInputGiven?.(given);
+    if (!this.pendingInput.length && this.inputClosed && !this.closeGiven) {
+      s.closeStdin();
+      this.closeGiven = true;
+      return true;
+    }
+    return given > 0;
+  }
+  /**
+   * An output callback for descriptor `fd` over `deliver`: when `deliver` returns a promise, the
+   * bytes count as not taken until it settles, and a rejection means the reader went away, so
+   * the program's next write to `fd` fails with EPIPE (the callback throws; the core says EPIPE).
+   */
+  output(fd, deliver) {
+    if (!deliver) return deliver;
+    this.flow = true;
+    return (chunk) => {
+      if (this.closedOutputs.has(fd)) throw new Error('the reader of this output went away');
+      const r = deliver(chunk);
+      if (typeof r?.then !== 'function') return;
+      const n = chunk.length;
+      this.untaken += n;
+      r.then(() => { this.untaken -= n; this.notify(); }, () => { this.untaken -= n; this.closedOutputs.add(fd); this.notify(); });
+    };
+  }
+  /** Whether the program should wait before writing more: its readers are FLOW_WINDOW behind. */
+  outputFull() {
+    return this.untaken > FLOW_WINDOW && !this.stopped;
+  }
+  /** Resolves when the readers took enough (or the run is stopped). */
+  async outputRoom() {
+    while (this.outputFull()) await new Promise((resolve) => { this.wake = resolve; });
   }
   stop(kind) {
     this.stopped ??= kind;
@@ -122,11 +213,18 @@ export function buildImports(core, session, ctl, useJSPI) {
       throw new WebAssembly.RuntimeError(session.trapMessage() ?? 'host call failed');
     };
     const attempt = (args) => {
-      if (ctl.stopped) throw new StopSignal(ctl.stopped);
-      return session.call(index, ...args);
+      for (;;) {
+        if (ctl.stopped) throw new StopSignal(ctl.stopped);
+        const r = session.call(index, ...args);
+        // Input is given as the program reads it: after a read, top it up; a read that found
+        // none looks again at once if there was more.
+        if (!ctl.topUp() || r !== CALL_WOULD_BLOCK) return r;
+      }
     };
-    // In a worker whose FileSystem is the page's, any call may wait for the page's answer.
-    if (useJSPI && (MAY_BLOCK.has(name) || ctl.ask)) {
+    const writes = name === 'fd_write' && ctl.flow;
+    // In a worker whose FileSystem is the page's, any call may wait for the page's answer; with
+    // a reader that takes output at its own pace, a write may wait for it.
+    if (useJSPI && (MAY_BLOCK.has(name) || ctl.ask || writes)) {
       const wait = () => {
         const request = ctl.ask && session.remoteRequest();
         if (request) return ctl.ask(request).then((answer) => session.remoteAnswer(answer));
@@ -140,7 +238,17 @@ export function buildImports(core, session, ctl, useJSPI) {
       imports[name] = new WebAssembly.Suspending((...a) => {
         const args = split(a);
         const r = attempt(args);
-        if (r !== CALL_WOULD_BLOCK) return settle(r);
+        if (r !== CALL_WOULD_BLOCK) {
+          const v = settle(r);
+          // The write is done; the next one waits until the reader took enough.
+          if (writes && ctl.outputFull()) {
+            return ctl.outputRoom().then(() => {
+              if (ctl.stopped) throw new StopSignal(ctl.stopped);
+              return v;
+            });
+          }
+          return v;
+        }
         return (async () => {
           for (;;) {
             await wait();
@@ -215,6 +323,7 @@ export async function runGuest(core, module, builder, ctl, { engine = 'auto', ti
     }
     throw e;
   } finally {
+    ctl.detach();
     session.free();
   }
 }

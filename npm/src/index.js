@@ -6,13 +6,13 @@
 //   import { WASI } from 'wrun';     // node:wasi's WASI, for modules you instantiate yourself
 import { loadCore, watchCoreProgress } from './core.js';
 import { program, compileGuest, checkGuest, streamGuest } from './module.js';
-import { Controller, runGuest, hasJSPI } from './engine.js';
+import { ByteAcks, Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
 import { runInWorker, workerAvailable } from './worker-client.js';
 import { runOnWasmi, setWasmiSource } from './engine-wasmi.js';
 import { FileSystem, setCore, mountsOf } from './fs.js';
 import { configure } from './configure.js';
-import { checkRunOptions, isWholeInput, misuse, OutputStream, pump, stdinStream } from './process.js';
+import { brokenPipe, checkRunOptions, isWholeInput, misuse, OutputStream, pump, stdinStream } from './process.js';
 
 export { WrunError, FileSystem, hasJSPI };
 export { WASI } from './wasi.js';
@@ -87,7 +87,16 @@ export function spawn(wasm, opts = {}) {
   let workerHandle = null;
   // Input goes to the worker once it has one; before that it waits in ctl, which the worker is
   // started with. (Writing to both sent the worker every chunk twice while it started.)
-  const writeIn = (data) => { if (workerHandle) workerHandle.writeStdin(toBytes(data)); else ctl.writeStdin(toBytes(data)); };
+  // A write resolves once the program has room for it (less than FLOW_WINDOW unread), so a
+  // stream piped in is read at the program's pace; it rejects (EPIPE) if the program ends first.
+  const given = new ByteAcks();
+  ctl.onInputGiven = (n) => given.take(n);
+  const writeIn = (data) => {
+    const bytes = toBytes(data);
+    const taken = given.add(bytes.length);
+    if (workerHandle) workerHandle.writeStdin(bytes); else ctl.writeStdin(bytes);
+    return taken;
+  };
   const closeIn = () => { if (workerHandle) workerHandle.closeStdin(); else ctl.closeStdin(); };
   const kill = (reason) => {
     if (reason !== undefined) ctl.reason ??= reason;
@@ -95,10 +104,11 @@ export function spawn(wasm, opts = {}) {
     workerHandle?.stop('killed');
   };
   if (opts.stdin !== undefined && isWholeInput(opts.stdin)) {
-    ctl.writeStdin(toBytes(opts.stdin));
-    ctl.closeStdin();
+    writeIn(opts.stdin).catch(() => {}); // a program may end without reading all of it
+    closeIn();
   } else if (opts.stdin !== undefined) {
-    pump(opts.stdin, writeIn, closeIn).catch((e) => kill(e));
+    // A source the program stopped reading (it ended) is cancelled; one that fails kills it.
+    pump(opts.stdin, writeIn, closeIn).catch((e) => { if (e?.code !== 'EPIPE') kill(e); });
   }
   const { signal } = opts;
   const onAbort = () => kill(signal.reason);
@@ -178,6 +188,7 @@ export function spawn(wasm, opts = {}) {
     signal?.removeEventListener('abort', onAbort);
     outputs.stdout.end(r?.stdout);
     outputs.stderr.end(r?.stderr);
+    given.fail(brokenPipe());
   });
   const proc = {
     stdin: stdinStream(writeIn, closeIn),

@@ -1,5 +1,6 @@
 // What `spawn` gives back besides the run itself: stdin fed from any source, stdout/stderr as
 // ReadableStreams, and the checks of the options a caller passes.
+import { FLOW_WINDOW } from './engine.js';
 
 /** Option names `run`/`spawn` take (checked: a misspelt one is an error, not ignored). */
 const RUN_OPTIONS = [
@@ -67,20 +68,37 @@ export function isWholeInput(input) {
   return typeof input === 'string' || input instanceof Uint8Array || input instanceof ArrayBuffer || Array.isArray(input);
 }
 
-/** Feeds a Blob, a ReadableStream or an async iterable to `write`, then `close`s. */
+/** The error of a write to a program that has ended (Node's name for it: a broken pipe). */
+export function brokenPipe() {
+  const e = new Error('the program has ended: write EPIPE');
+  e.code = 'EPIPE';
+  return e;
+}
+
+/**
+ * Feeds a Blob, a ReadableStream or an async iterable to `write` (which resolves when the
+ * program has room: the source is read at its pace), then `close`s. If the program ends first,
+ * the source is cancelled and this rejects with EPIPE.
+ */
 export async function pump(input, write, close) {
   if (typeof Blob !== 'undefined' && input instanceof Blob) {
-    write(new Uint8Array(await input.arrayBuffer()));
+    await write(new Uint8Array(await input.arrayBuffer()));
   } else if (typeof input?.getReader === 'function') {
     const reader = input.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      write(value);
+      try {
+        await write(value);
+      } catch (e) {
+        reader.cancel(e).catch(() => {});
+        throw e;
+      }
     }
   } else {
-    // An (async) iterable: checkRunOptions let nothing else through.
-    for await (const chunk of input) write(chunk);
+    // An (async) iterable: checkRunOptions let nothing else through. A throw ends the loop,
+    // which closes the iterator.
+    for await (const chunk of input) await write(chunk);
   }
   close();
 }
@@ -95,20 +113,39 @@ export class OutputStream {
     this.stream = null;
     this.controller = null;
     this.live = false;
+    this.pulls = []; // deliveries waiting for the reader to want more
+    this.cancelled = false;
   }
   get() {
-    this.stream ??= new ReadableStream({ start: (c) => { this.controller = c; } });
+    this.stream ??= new ReadableStream({
+      start: (c) => { this.controller = c; },
+      // The reader wants more: output it was behind on counts as taken.
+      pull: () => { for (const resolve of this.pulls.splice(0)) resolve(); },
+      cancel: () => {
+        this.cancelled = true;
+        for (const resolve of this.pulls.splice(0)) resolve();
+      },
+    }, { highWaterMark: FLOW_WINDOW, size: (chunk) => chunk.byteLength });
     return this.stream;
   }
-  /** At the start of the run: the callback to deliver output with, if the stream was asked for. */
+  /**
+   * At the start of the run: the callback to deliver output with, if the stream was asked for.
+   * While the stream's queue is full the callback returns a promise (a program in a worker or on
+   * wasmi then waits for its reader); once the reader cancelled, a rejected one (EPIPE).
+   */
   callback() {
     if (!this.stream) return undefined;
     this.live = true;
-    return (chunk) => this.controller.enqueue(chunk);
+    return (chunk) => {
+      if (this.cancelled) return Promise.reject(brokenPipe());
+      this.controller.enqueue(chunk);
+      if (this.controller.desiredSize > 0) return undefined;
+      return new Promise((resolve) => this.pulls.push(resolve));
+    };
   }
   /** When the run ends, with what it collected. */
   end(collected) {
-    if (!this.controller) return;
+    if (!this.controller || this.cancelled) return;
     if (!this.live && collected?.length) this.controller.enqueue(collected);
     this.controller.close();
   }
@@ -116,9 +153,17 @@ export class OutputStream {
 
 /** `proc.stdin`: a WritableStream of bytes or strings, with `write()`/`close()` callable directly too. */
 export function stdinStream(write, close) {
+  // A write resolves when the program has room for it: `pipeTo` then moves data at its pace.
   const stream = new WritableStream({ write: (chunk) => write(chunk), close: () => close() });
-  // The direct calls of earlier versions: write(data) and close() without a writer.
-  Object.defineProperty(stream, 'write', { value: write });
+  // The direct calls of earlier versions: write(data) and close() without a writer. Their
+  // promise may be ignored, so its rejection (the program ended) is never reported as unhandled.
+  Object.defineProperty(stream, 'write', {
+    value: (data) => {
+      const taken = write(data);
+      taken.catch(() => {});
+      return taken;
+    },
+  });
   Object.defineProperty(stream, 'close', { value: () => { if (!stream.locked) close(); return Promise.resolve(); } });
   return stream;
 }

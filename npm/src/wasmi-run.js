@@ -41,7 +41,7 @@ export async function runWasmi(load, bytes, opts, ctl, { remote = null, ask = nu
   let b;
   try {
     const roots = remote ?? (owner && ownedRoots(owner, mounts));
-    b = configure(w, opts, null, { onStdout: opts.onStdout, onStderr: opts.onStderr }, roots, owner && ((request) => owner.serve(request)));
+    b = configure(w, opts, null, { onStdout: ctl.output(1, opts.onStdout), onStderr: ctl.output(2, opts.onStderr) }, roots, owner && ((request) => owner.serve(request)));
   } catch (e) {
     owner?.free();
     throw e;
@@ -72,9 +72,17 @@ export async function runWasmi(load, bytes, opts, ctl, { remote = null, ask = nu
         throw new WrunError('out-of-fuel', `the program ran out of fuel (${opts.fuel}) and was stopped`, { exitCode: EXIT_STATUS['out-of-fuel'], ...outputs() });
       }
       const request = s === STEP_WAITING && ask ? run.remoteRequest() : undefined;
+      // Input is given as the program reads it (a waiting read looks again at once if there was more).
+      const gaveInput = ctl.topUp();
       if (request) {
         run.remoteAnswer(await ask(request));
         lastYield = performance.now();
+      } else if (ctl.outputFull()) {
+        // Its reader is behind: the program goes on when it took enough.
+        await ctl.outputRoom();
+        lastYield = performance.now();
+      } else if (s === STEP_WAITING && gaveInput) {
+        continue;
       } else if (s === STEP_WAITING) {
         await new Promise((resolve) => {
           const ms = run.waitDeadlineMs();
@@ -89,6 +97,7 @@ export async function runWasmi(load, bytes, opts, ctl, { remote = null, ask = nu
       }
     }
   } finally {
+    ctl.detach();
     owner?.free();
     // If step() was cut short by a JS exception (the interpreter itself running out of native
     // stack), wasm-bindgen still counts the run as borrowed and free() throws; the error that

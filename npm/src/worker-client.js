@@ -101,6 +101,39 @@ export function runInWorker(module, opts, ctl, { onStarted, bytes } = {}) {
     owner = null;
   };
 
+  // What the readers took, told to the worker once per task (a program writing line by line to
+  // a terminal would otherwise get a message back per line).
+  // A worker that can block waits on shared memory instead: [bytes taken, closed descriptors].
+  const flow = workersCanBlock ? new Int32Array(new SharedArrayBuffer(8)) : null;
+  const taken = { 1: 0, 2: 0 };
+  let telling = false;
+  const tell = () => {
+    telling = false;
+    for (const fd of [1, 2]) if (taken[fd]) worker?.post({ type: 'taken', fd, n: taken[fd] });
+    if (flow) {
+      Atomics.add(flow, 0, taken[1] + taken[2]);
+      Atomics.notify(flow, 0);
+    }
+    taken[1] = taken[2] = 0;
+  };
+  const closed = (fd) => {
+    worker?.post({ type: 'closed', fd });
+    if (flow) {
+      Atomics.or(flow, 1, fd);
+      Atomics.notify(flow, 0);
+    }
+  };
+  /** Hands a chunk of output to its callback; a promise it returns holds the program back until it settles. */
+  const deliver = (fd, callback, chunk) => {
+    const took = () => {
+      taken[fd] += chunk.length;
+      if (!telling) { telling = true; queueMicrotask(tell); }
+    };
+    const r = callback?.(chunk);
+    if (typeof r?.then === 'function') r.then(took, () => closed(fd));
+    else took();
+  };
+
   startWorker((m) => {
     if (m.type === 'fs') {
       // Answered even after the run ended (the worker is gone by then), so nothing waits forever.
@@ -110,8 +143,9 @@ export function runInWorker(module, opts, ctl, { onStarted, bytes } = {}) {
     } else if (m.type === 'fs-more') {
       unsent = answerShared(m.shared, unsent);
     } else if (m.type === 'started') onStarted?.();
-    else if (m.type === 'stdout') opts.onStdout?.(m.chunk);
-    else if (m.type === 'stderr') opts.onStderr?.(m.chunk);
+    else if (m.type === 'stdout') deliver(1, opts.onStdout, m.chunk);
+    else if (m.type === 'stderr') deliver(2, opts.onStderr, m.chunk);
+    else if (m.type === 'stdin-given') ctl.onInputGiven?.(m.n);
     else if (m.type === 'done' || m.type === 'error') {
       finish();
       try {
@@ -139,6 +173,7 @@ export function runInWorker(module, opts, ctl, { onStarted, bytes } = {}) {
       remote,
       // How the worker waits for the page's answers: decided here, where the FileSystems are.
       blocks: workersCanBlock,
+      flow,
       wasmi: onWasmi ? bytes : null,
       wasmiSource: onWasmi ? sendable(wasmiSource) : undefined,
       fsImages: copied.map((fs) => fs.exportTar()),

@@ -1,9 +1,11 @@
 // Worker entry: runs one program with the same engine code as the main thread and streams its
-// output back. Messages: in {run, stdin, close, fs}; out {started, stdout, stderr, fs, fs-more,
-// done, error}. `fs` carries the program's filesystem requests to the page, which owns the tree,
-// and the answers back (see worker-client.js).
+// output back. Messages: in {run, stdin, close, fs, taken, closed}; out {started, stdout, stderr,
+// stdin-given, fs, fs-more, done, error}. `fs` carries the program's filesystem requests to the
+// page, which owns the tree, and the answers back (see worker-client.js). `taken` says the page's
+// reader took output (a program more than FLOW_WINDOW ahead waits for it), `closed` that it went
+// away (EPIPE); `stdin-given` that input went to the program (the page's writer may send more).
 import { loadCore, nodeModule } from './core.js';
-import { Controller, runGuest } from './engine.js';
+import { ByteAcks, Controller, FLOW_WINDOW, runGuest } from './engine.js';
 import { initWasmi, runWasmi } from './wasmi-run.js';
 import * as wasmiGlue from './core/wrun_web_wasmi.js';
 import { setCore, FileSystem } from './fs.js';
@@ -16,6 +18,9 @@ const isWebWorker = typeof self !== 'undefined' && typeof self.postMessage === '
 let post;
 
 const ctl = new Controller();
+ctl.onInputGiven = (n) => post({ type: 'stdin-given', n });
+/** Output sent to the page and not yet taken by its reader, per descriptor. */
+const sent = { 1: new ByteAcks(), 2: new ByteAcks() };
 let answered = null;
 /** Without shared memory: the guest waits (suspended, JSPI) while the page answers. */
 const askLater = (request) => new Promise((resolve) => {
@@ -40,10 +45,32 @@ function askNow(request) {
   return new Uint8Array(shared, 8, head[1]).slice();
 }
 
+/**
+ * Where this thread may block (shared memory: `flow` is [bytes taken, closed descriptors as bits],
+ * written by the page): an output callback that blocks while the reader is FLOW_WINDOW behind, and
+ * throws (EPIPE for the program) once the reader went away.
+ */
+let sentTotal = 0;
+function blockingOutput(flow, fd) {
+  return (chunk) => {
+    if (Atomics.load(flow, 1) & fd) throw new Error('the reader went away');
+    post({ type: fd === 1 ? 'stdout' : 'stderr', chunk });
+    sentTotal = (sentTotal + chunk.length) | 0;
+    for (;;) {
+      const taken = Atomics.load(flow, 0);
+      if (((sentTotal - taken) | 0) <= FLOW_WINDOW || Atomics.load(flow, 1) & fd) return;
+      // Woken when the count changes; the closed bit changes no count, so look again now and then.
+      Atomics.wait(flow, 0, taken, 100);
+    }
+  };
+}
+
 async function onMessage(m) {
   if (m.type === 'stdin') return ctl.writeStdin(m.chunk);
   if (m.type === 'close') return ctl.closeStdin();
   if (m.type === 'fs') return answered?.(m.answer);
+  if (m.type === 'taken') return sent[m.fd].take(m.n);
+  if (m.type === 'closed') return sent[m.fd].fail(new Error('closed'));
   if (m.type !== 'run') return;
   // The input written before the worker started comes first: queue it before awaiting anything,
   // as later `stdin`/`close` messages are handled while the core loads.
@@ -69,13 +96,16 @@ async function onMessage(m) {
     return image.length === before.length && image.every((b, j) => b === before[j]) ? null : image;
   });
   const preopens = m.copiedMounts && Object.fromEntries(m.copiedMounts.map(([guest, i, path]) => [guest, { fs: copies[i], path }]));
-  const outputs = {
-    onStdout: m.opts.wantStdout ? (chunk) => post({ type: 'stdout', chunk }) : undefined,
-    onStderr: m.opts.wantStderr ? (chunk) => post({ type: 'stderr', chunk }) : undefined,
-  };
+  // Each chunk counts as not taken until the page says its reader took it.
+  const send = (fd) => (m.flow && !m.wasmi ? blockingOutput(m.flow, fd) : (chunk) => {
+    post({ type: fd === 1 ? 'stdout' : 'stderr', chunk });
+    return sent[fd].add(chunk.length);
+  });
+  const outputs = { onStdout: m.opts.wantStdout ? send(1) : undefined, onStderr: m.opts.wantStderr ? send(2) : undefined };
   if (m.remote && !m.blocks && !m.wasmi) ctl.ask = askLater;
   // On wasmi (where the browser engine could neither suspend nor block): the program's bytes.
-  const b = m.wasmi ? null : configure(core, { ...m.opts, preopens: preopens ?? {} }, null, outputs, m.remote, m.remote && m.blocks ? askNow : null);
+  const flowing = { onStdout: ctl.output(1, outputs.onStdout), onStderr: ctl.output(2, outputs.onStderr) };
+  const b = m.wasmi ? null : configure(core, { ...m.opts, preopens: preopens ?? {} }, null, flowing, m.remote, m.remote && m.blocks ? askNow : null);
   try {
     // The page starts the program's time limit now, not while the worker and the core loaded.
     post({ type: 'started' });

@@ -67,6 +67,47 @@ describe('spawn(): streams', () => {
   });
 });
 
+describe('spawn(): pipes between programs', () => {
+  // 24 MiB of numbered lines: a stream far bigger than the 256 KiB a side may run ahead.
+  const BIG = new TextEncoder().encode(Array.from({ length: 2_000_000 }, (_, i) => `${String(i).padStart(11, '0')}\n`).join(''));
+  const sha = async (bytes) => Buffer.from(await crypto.subtle.digest('SHA-256', bytes)).toString('hex');
+
+  test("one program's stdout piped to another's stdin moves at the reader's pace, every byte in order", async () => {
+    // The writer on the browser engine in a worker (it blocks on shared memory while its reader
+    // is behind), the reader on wasmi (it pauses for input).
+    const writer = spawn(guest('cat'), { stdin: BIG, worker: true });
+    const reader = spawn(guest('cat'), { stdin: writer.stdout, worker: true, engine: 'wasmi' });
+    const output = reader.stdout; // asked for at once: it streams (and may hold the program back)
+    // Nobody reads the reader's output: both wait, so the writer has not finished its 24 MiB.
+    assert.equal(await Promise.race([writer.exited, new Promise((r) => setTimeout(() => r('waiting'), 700))]), 'waiting');
+    const chunks = [];
+    for await (const chunk of output) chunks.push(chunk);
+    const out = Buffer.concat(chunks);
+    assert.equal(out.length, BIG.length);
+    assert.equal(await sha(out), await sha(BIG));
+    assert.deepEqual([await writer.exited, await reader.exited], [0, 0]);
+  });
+
+  test('a reader that ends gives its writer EPIPE: the writer stops instead of writing on', async () => {
+    const writer = spawn(guest('cat'), { stdin: BIG, worker: true });
+    const errors = [];
+    const reader = spawn(guest('hello'), { args: HELLO_ARGS, stdin: writer.stdout, worker: true, engine: 'wasmi' });
+    writer.stderr.pipeTo(new WritableStream({ write: (c) => { errors.push(c); } }));
+    assert.equal(await reader.exited, 0);
+    const status = await Promise.race([writer.exited, new Promise((r) => setTimeout(() => r('still writing'), 5000))]);
+    assert.notEqual(status, 'still writing');
+    assert.match(text(errors), /Broken pipe|EPIPE|pipe/i);
+  });
+
+  test("stdin writes resolve when the program has room, and reject (EPIPE) once it ended", async () => {
+    const p = spawn(guest('hello'), { args: HELLO_ARGS, worker: true });
+    const w = p.stdin.getWriter();
+    await w.write('taken while it runs\n'); // within the window: resolves at once
+    await p.exited;
+    await assert.rejects(w.write(new Uint8Array(1 << 20)), { code: 'EPIPE' });
+  });
+});
+
 describe('spawn(): ending', () => {
   test('exited and exitCode are set however the program ends, without wait()', async () => {
     const ok = spawn(guest('exit_code'));

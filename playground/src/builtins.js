@@ -263,11 +263,33 @@ ${b('Programs')} in /bin, fetched on first use (any .wasm file also runs by its 
 ${tools || '  (none were built into this site)'}
 
 ${b('Builtins')}: ${wrap(Object.keys(BUILTINS).sort().join(' '), s.terminal.columns() - 10)}
-${b('Shell')}: a | b, > >> < 2> 2>&1, ; && ||, 'single' "double $VAR" quotes, $?, * globs, ~.
+${b('Shell')}: a | b (at once, through bounded pipes), > >> < 2> 2>&1, ; && ||, cmd & with jobs, fg,
+  wait, $(cmd), 'single' "double $VAR" quotes, $?, * globs, ~.
 ${b('Keys')}: Tab completes, Up/Down history, Ctrl-A/E/U/K/W edit, Ctrl-C stops a program, Ctrl-D
   ends its input, Ctrl-L clears.
 `);
   return 0;
+}
+
+function jobs(ctx) {
+  for (const line of ctx.shell.jobs.describe()) ctx.stdout.write(`${line}\n`);
+  return 0;
+}
+
+/** `fg [%n]`: the job (the newest by default) in the foreground; its status. */
+function fg(ctx) {
+  const job = ctx.shell.jobs.find(ctx.args[1]);
+  if (!job) return fail(ctx, ctx.args[1] ? `${ctx.args[1]}: no such job` : 'current: no such job');
+  return ctx.shell.jobs.foreground(job);
+}
+
+/** `wait [%n...]`: until the jobs (all, by default) ended; the last one's status. */
+function wait(ctx) {
+  const specs = ctx.args.slice(1);
+  const entries = specs.length ? specs.map((s) => ctx.shell.jobs.find(s)) : [...ctx.shell.jobs.list];
+  const missing = specs.find((s, i) => !entries[i]);
+  if (missing !== undefined) return fail(ctx, `${missing}: no such job`);
+  return ctx.shell.jobs.wait(entries);
 }
 
 function clear(ctx) {
@@ -324,4 +346,5 @@ export const BUILTINS = {
   true: () => 0, false: () => 1,
   exit: (ctx) => { ctx.stdout.write('this shell lives in the page: close the tab to leave\n'); return 0; },
   download, upload, 'export-home': exportHome, 'import-home': importHome,
+  jobs, fg, wait,
 };

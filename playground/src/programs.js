@@ -4,7 +4,7 @@ import { spawn, hasJSPI } from 'wrun';
 import { CookedInput } from './cooked-input.js';
 import { resolvePath } from './vfs.js';
 import { argsForPipedStdin } from './tools.js';
-import { Interrupted, PIPE_LIMIT } from './io.js';
+import { Interrupted, Pipe, PIPE_LIMIT } from './io.js';
 
 const isWasm = (b) => b.length >= 4 && b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d;
 const ms = (t) => (t < 1000 ? `${Math.round(t)} ms` : `${(t / 1000).toFixed(1)} s`);
@@ -61,13 +61,20 @@ function preopens(shell, engine) {
   return pre;
 }
 
-/** Runs a resolved program with `spawn`; resolves to its exit status (throws Interrupted on Ctrl-C). */
-export async function runProgram(shell, program, argv, assigns, io) {
+/**
+ * Starts a resolved program with `spawn`: { input, interrupt(), done }, where done resolves to
+ * its exit status (rejects with Interrupted when Ctrl-C stopped it). io.stdin is the terminal
+ * (null), bytes, or a Pipe; io.stdout/io.stderr a Sink or a Pipe, whose `write` may return a
+ * promise: the program's writes then wait for it (and fail with EPIPE if it rejects).
+ */
+export function startProgram(shell, program, argv, assigns, io) {
   const interactive = io.stdin === null;
   // Without JSPI, commands that do not read the terminal stay on the browser's engine in their
   // worker, with copies of the files, rather than on wasmi there: a WebKit page that started many
-  // wasmi workers was seen once failing to start one more ("Out of bounds memory access").
+  // wasmi workers was seen once failing to start one more ("Out of bounds memory access"). There
+  // such a program cannot wait for a pipe either, so it gets the pipe's whole content at once.
   const engine = interactive && !hasJSPI ? 'wasmi' : 'browser';
+  const wholePipe = io.stdin instanceof Pipe && !hasJSPI;
   const tty = interactive && io.stdout.terminal;
   let args = argv.slice(1);
   if (!interactive) args = argsForPipedStdin(program.tool, args);
@@ -79,13 +86,14 @@ export async function runProgram(shell, program, argv, assigns, io) {
   const tailDecoder = new TextDecoder();
   const stderr = (chunk) => {
     stderrTail = (stderrTail + tailDecoder.decode(chunk, { stream: true })).slice(-300);
-    io.stderr.write(chunk);
+    return io.stderr.write(chunk);
   };
   const started = performance.now();
   shell.status.busy(`running ${argv[0]} (Ctrl-C stops it)`);
   shell.status.setEngine(`engine: ${shell.engineLabel(interactive)}`);
   let killed = false;
-  const proc = spawn(engine === 'browser' && program.module ? program.module : program.bytes, {
+  let proc = null;
+  const begin = (stdin) => spawn(engine === 'browser' && program.module ? program.module : program.bytes, {
     args: [program.argv0, ...args],
     env,
     fs: shell.user,
@@ -93,38 +101,59 @@ export async function runProgram(shell, program, argv, assigns, io) {
     engine,
     worker: true,
     tty,
-    stdin: interactive ? undefined : io.stdin,
+    stdin,
     onStdout: (chunk) => io.stdout.write(chunk),
     onStderr: stderr,
   });
+  if (!wholePipe) proc = begin(interactive ? undefined : io.stdin);
   const input = interactive ? new CookedInput(shell.terminal, {
     onLine: (text) => proc.stdin.write(`${text}\n`),
     onEof: (text) => (text ? proc.stdin.write(text) : proc.stdin.close()),
   }) : null;
-  shell.setForeground({ input, interrupt: () => { killed = true; shell.terminal.write('^C'); proc.kill(); } });
   let overflow = false;
-  for (const sink of new Set([io.stdout, io.stderr])) sink.onOverflow = () => { overflow = true; proc.kill(); };
-  try {
-    const r = await proc.wait();
-    shell.status.idle(`${argv[0]} exited with ${r.exitCode} in ${ms(performance.now() - started)}`);
-    return r.exitCode;
-  } catch (e) {
-    if (overflow) {
-      shell.error(`${argv[0]}: stopped: more than ${PIPE_LIMIT >> 20} MiB of output into a pipe or file`);
-      shell.status.idle(`${argv[0]} stopped: too much output`);
-      return 141;
+  for (const sink of new Set([io.stdout, io.stderr])) sink.onOverflow = () => { overflow = true; proc?.kill(); };
+  const done = (async () => {
+    try {
+      if (wholePipe) {
+        const whole = await readAll(io.stdin);
+        if (killed) throw new Interrupted();
+        proc = begin(whole);
+      }
+      const r = await proc.wait();
+      shell.status.idle(`${argv[0]} exited with ${r.exitCode} in ${ms(performance.now() - started)}`);
+      return r.exitCode;
+    } catch (e) {
+      if (overflow) {
+        shell.error(`${argv[0]}: stopped: more than ${PIPE_LIMIT >> 20} MiB of output into a file`);
+        shell.status.idle(`${argv[0]} stopped: too much output`);
+        return 141;
+      }
+      if (killed || e.kind === 'killed' || e instanceof Interrupted) {
+        shell.status.idle(`${argv[0]} stopped (Ctrl-C)`);
+        throw new Interrupted();
+      }
+      await shell.terminal.drain();
+      if (shell.terminal.cursorX() !== 0) shell.terminal.write('\r\n');
+      const oom = e.kind === 'trap' && stderrTail.match(/memory allocation of \d+ bytes failed/);
+      shell.error(`${argv[0]}: ${oom ? `out of memory (${oom[0]})` : e.message ?? e}`);
+      shell.status.idle(`${argv[0]} failed: ${e.kind ?? 'error'}`);
+      return e.exitCode ?? 1;
     }
-    if (killed || e.kind === 'killed') {
-      shell.status.idle(`${argv[0]} stopped (Ctrl-C)`);
-      throw new Interrupted();
-    }
-    await shell.terminal.drain();
-    if (shell.terminal.cursorX() !== 0) shell.terminal.write('\r\n');
-    const oom = e.kind === 'trap' && stderrTail.match(/memory allocation of \d+ bytes failed/);
-    shell.error(`${argv[0]}: ${oom ? `out of memory (${oom[0]})` : e.message ?? e}`);
-    shell.status.idle(`${argv[0]} failed: ${e.kind ?? 'error'}`);
-    return e.exitCode ?? 1;
-  } finally {
-    shell.foreground = null;
+  })();
+  return { input, interrupt: () => { killed = true; proc?.kill(); io.stdin?.closeRead?.(); }, done };
+}
+
+/** All that comes through a pipe until its writer closes it (at most PIPE_LIMIT bytes). */
+async function readAll(pipe) {
+  const chunks = [];
+  let size = 0;
+  for (let c = await pipe.read(); c; c = await pipe.read()) {
+    size += c.length;
+    if (size > PIPE_LIMIT) throw new Error(`more than ${PIPE_LIMIT >> 20} MiB through a pipe`);
+    chunks.push(c);
   }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
 }

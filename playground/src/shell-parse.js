@@ -1,18 +1,19 @@
 // The shell's grammar, parsed into plain data so that expansion happens when each command runs
 // (`false; echo $?` must see the status of `false`, not the one from before the line started).
 //
-//   line     := pipeline ((';' | '&&' | '||') pipeline)* [';']
+//   line     := pipeline ((';' | '&' | '&&' | '||') pipeline)* [';' | '&']
 //   pipeline := command ('|' command)*
 //   command  := (NAME=value)* (word | redirect)+
 //   redirect := ('<' | '>' | '>>' | '2>' | '2>>') word | '2>&1'
 //
-// A word is a list of parts: { text, quoted } literals and { variable, quoted } expansions.
-// `quoted` decides field splitting and globbing. No subshells, no command substitution, no
-// background jobs: this is the small shell the playground needs, not POSIX sh.
+// A word is a list of parts: { text, quoted } literals, { variable, quoted } expansions and
+// { command, quoted } substitutions (`$(...)`, a line of its own). `quoted` decides field
+// splitting and globbing. No subshells, functions or control flow: this is the small shell the
+// playground needs, not POSIX sh.
 
 export class ShellSyntaxError extends Error {}
 
-const OPERATORS = ['2>&1', '2>>', '&&', '||', '>>', '2>', '|', ';', '<', '>'];
+const OPERATORS = ['2>&1', '2>>', '&&', '||', '>>', '2>', '|', ';', '<', '>', '&'];
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 /** Splits a line into words and operators: [{ word: parts } | { op }]. */
@@ -30,9 +31,14 @@ export function tokenize(line) {
     if (parts) tokens.push({ word: parts });
     parts = null;
   };
-  // `$NAME`, `${NAME}`, `$?`: returns the index after it, or -1 when `$` is a plain character.
+  // `$NAME`, `${NAME}`, `$?`, `$(...)`: returns the index after it, or -1 when `$` is a plain character.
   const variable = (i, quoted) => {
     const rest = line.slice(i + 1);
+    if (rest[0] === '(') {
+      const end = closingParen(line, i + 2);
+      push({ command: line.slice(i + 2, end), quoted });
+      return end + 1;
+    }
     if (rest[0] === '?') { push({ variable: '?', quoted }); return i + 2; }
     if (rest[0] === '{') {
       const end = rest.indexOf('}');
@@ -55,7 +61,7 @@ export function tokenize(line) {
     if (c === '#' && !parts) break; // a comment only where a word would start
     // `2>` is an operator only as a whole word start: `a2>f` is the word a2 then `>`.
     const op = OPERATORS.find((o) => line.startsWith(o, i) && (o[0] !== '2' || !parts));
-    if (op) { endWord(); tokens.push({ op }); i += op.length; continue; }
+    if (op) { endWord(); tokens.push({ op, at: i }); i += op.length; continue; }
     if (c === '\\') {
       if (i + 1 < line.length) push({ text: line[i + 1], quoted: true });
       i += 2;
@@ -96,6 +102,24 @@ export function tokenize(line) {
   return tokens;
 }
 
+/** Where the `)` closing a `$(` is (`from` is just after the `(`), skipping quotes and nested ones. */
+function closingParen(line, from) {
+  let depth = 1;
+  for (let i = from; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\') { i++; continue; }
+    if (c === "'" || c === '"') {
+      const end = line.indexOf(c, i + 1);
+      if (end < 0) break;
+      i = end;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  throw new ShellSyntaxError('missing ) after $(');
+}
+
 /** An unquoted `NAME=...` word at the start of a command: returns [name, parts of the value]. */
 function assignment(parts) {
   const first = parts[0];
@@ -107,15 +131,17 @@ function assignment(parts) {
 }
 
 /**
- * Parses a line into a list of { pipeline: [command], op } where `op` ("&&", "||", ";" or null)
- * joins it to the next. A command is { assignments: [[name, parts]], words: [parts],
- * redirects: [{ op, target: parts }] }.
+ * Parses a line into a list of { pipeline: [command], op, text } where `op` ("&&", "||", ";",
+ * "&" or null) joins it to the next ("&": it runs in the background) and `text` is its source. A
+ * command is { assignments: [[name, parts]], words: [parts], redirects: [{ op, target: parts }] }.
  */
 export function parse(line) {
   const tokens = tokenize(line);
   const list = [];
   let pipeline = [];
   let command = null;
+  let from = 0; // where the pipeline's text starts
+  const text = (to) => line.slice(from, to).replace(/#.*$/, '').trim();
   const endCommand = (op) => {
     if (!command) throw new ShellSyntaxError(`syntax error near \`${op}'`);
     pipeline.push(command);
@@ -130,9 +156,10 @@ export function parse(line) {
       else command.words.push(t.word);
     } else if (t.op === '|') {
       endCommand('|');
-    } else if (t.op === ';' || t.op === '&&' || t.op === '||') {
+    } else if (t.op === ';' || t.op === '&&' || t.op === '||' || t.op === '&') {
       endCommand(t.op);
-      list.push({ pipeline, op: t.op });
+      list.push({ pipeline, op: t.op, text: text(t.at) });
+      from = t.at + t.op.length;
       pipeline = [];
     } else if (t.op === '2>&1') {
       command ??= { assignments: [], words: [], redirects: [] };
@@ -150,9 +177,10 @@ export function parse(line) {
   } else if (pipeline.length) {
     throw new ShellSyntaxError('syntax error: the line ends with `|\'');
   }
-  if (pipeline.length) list.push({ pipeline, op: null });
-  else if (list.length && list[list.length - 1].op !== ';') throw new ShellSyntaxError(`syntax error: the line ends with \`${list[list.length - 1].op}'`);
-  if (list.length) list[list.length - 1].op = null;
+  if (pipeline.length) list.push({ pipeline, op: null, text: text(line.length) });
+  else if (list.length && !';&'.includes(list[list.length - 1].op)) throw new ShellSyntaxError(`syntax error: the line ends with \`${list[list.length - 1].op}'`);
+  const last = list[list.length - 1];
+  if (last && last.op !== '&') last.op = null;
   return list;
 }
 
@@ -178,7 +206,8 @@ export function expandWord(parts, lookup) {
       add(text, p.quoted);
       return;
     }
-    const value = lookup(p.variable) ?? '';
+    // A substitution's output comes in `value` (the shell ran it before expanding).
+    const value = p.command !== undefined ? p.value ?? '' : lookup(p.variable) ?? '';
     if (p.quoted) { add(value, true); return; }
     // Unquoted: split into fields on whitespace; leading/trailing blanks end the current field.
     const pieces = value.split(/[ \t\n]+/);

@@ -1,19 +1,20 @@
 // The shell: reads lines at a prompt, runs builtins and WebAssembly programs, wires pipes and
 // redirections, and routes the terminal's keys to whatever is in the foreground.
 //
-// A pipeline runs one command after another, each getting the previous one's whole output as
-// stdin: simple, and enough for filters. (Each program has its own worker, so they could run side
-// by side; streaming between them is not done.) Builtins and programs are in builtins.js and
-// programs.js, completion in completion.js.
+// The commands of a pipeline run at once (each program in its own worker), joined by bounded
+// pipes (io.js): a writer waits while its pipe is full, and gets EPIPE once its reader ended, so
+// `yes | head -n 2` ends at once and a long stream holds little memory. Builtins and programs are
+// in builtins.js and programs.js, background jobs in jobs.js, completion in completion.js.
 import { hasJSPI } from 'wrun';
 import { parse, expandWord, globToRegExp, unescapeGlob, ShellSyntaxError } from './shell-parse.js';
 import { LineEditor } from './line-editor.js';
 import { TerminalReader } from './cooked-input.js';
 import { resolvePath, tildify } from './vfs.js';
 import { BUILTINS, describeError } from './builtins.js';
-import { resolveProgram, runProgram } from './programs.js';
+import { resolveProgram, startProgram } from './programs.js';
+import { Jobs } from './jobs.js';
 import { complete } from './completion.js';
-import { Interrupted, Sink } from './io.js';
+import { Interrupted, Pipe, Sink } from './io.js';
 import { RED } from './terminal.js';
 
 const HISTORY_KEY = 'wrun-playground-history';
@@ -33,6 +34,7 @@ export class Shell {
     this.lastStatus = 0;
     this.history = loadHistory();
     this.foreground = null; // { input?: CookedInput | TerminalReader, interrupt() }
+    this.jobs = new Jobs(this);
     this.inputChain = Promise.resolve();
     this.typeahead = [];
     this.editor = new LineEditor({
@@ -110,6 +112,8 @@ export class Shell {
   async prompt() {
     await this.terminal.drain();
     if (this.terminal.cursorX() !== 0) this.terminal.write('\r\n');
+    // Background jobs that ended since the last prompt, as bash reports them.
+    for (const line of this.jobs.reportEnded()) this.terminal.write(`${line}\r\n`);
     const mark = this.lastStatus === 0 ? '\x1b[1;32m$\x1b[0m' : '\x1b[1;31m$\x1b[0m';
     this.editor.start(`\x1b[1;36m${tildify(this.cwd, this.vars.get('HOME'))}\x1b[0m ${mark} `);
     const keys = this.typeahead.splice(0);
@@ -156,7 +160,8 @@ export class Shell {
     this.vars.set('PWD', path);
   }
 
-  async runLine(line) {
+  /** Runs a line; with `out`, the last command of each pipeline writes there (a substitution). */
+  async runLine(line, out = null) {
     let list;
     try {
       list = parse(line);
@@ -167,10 +172,11 @@ export class Shell {
       return;
     }
     let skip = false;
-    for (const { pipeline, op } of list) {
+    for (const { pipeline, op, text } of list) {
       if (!skip) {
         try {
-          this.lastStatus = await this.runPipeline(pipeline);
+          if (op === '&') this.lastStatus = await this.jobs.start(text, (io) => this.startPipeline(pipeline, io));
+          else this.lastStatus = await this.runPipeline(pipeline, out);
         } catch (e) {
           this.lastStatus = 130;
           if (e instanceof Interrupted) return; // Ctrl-C ends the whole line
@@ -182,76 +188,87 @@ export class Shell {
     }
   }
 
-  /** Expands words into arguments, with globbing against the shell's files. */
-  expandWords(words) {
-    const out = [];
-    for (const w of words) {
-      for (const field of expandWord(w, (n) => this.lookup(n))) {
-        const matches = field.glob ? this.glob(field.pattern) : [];
-        if (matches.length) out.push(...matches);
-        else out.push(field.text);
-      }
-    }
-    return out;
+  /** Runs a pipeline in the foreground: Ctrl-C stops all of its commands. Resolves to the last one's status. */
+  async runPipeline(commands, out = null) {
+    const job = await this.startPipeline(commands, { out });
+    return this.foregroundJob(job);
   }
 
-  /** Paths matching a pattern (relative patterns give relative results), sorted; [] if none. */
-  glob(pattern) {
-    const absolute = pattern.startsWith('/');
-    let found = [absolute ? '/' : ''];
-    for (const seg of pattern.split('/').filter(Boolean)) {
-      const next = [];
-      for (const base of found) {
-        const dir = resolvePath(this.cwd, base || '.');
-        if (!/[*?]/.test(seg.replace(/\\./g, ''))) {
-          const p = `${base}${base && !base.endsWith('/') ? '/' : ''}${unescapeGlob(seg)}`;
-          if (this.fs.exists(resolvePath(this.cwd, p))) next.push(p);
-          continue;
-        }
-        const re = globToRegExp(seg);
-        let names = [];
-        try { names = this.fs.readdir(dir); } catch { continue; }
-        for (const n of names) {
-          if (n.startsWith('.') && !seg.startsWith('.')) continue;
-          if (re.test(n)) next.push(`${base}${base && !base.endsWith('/') ? '/' : ''}${n}`);
-        }
-      }
-      found = next;
+  /** Waits for a started pipeline with the terminal's keys and Ctrl-C going to it. */
+  async foregroundJob(job) {
+    this.setForeground({ input: job.input, interrupt: () => { this.terminal.write('^C'); job.interrupt(); } });
+    try {
+      return await job.done;
+    } finally {
+      this.foreground = null;
     }
-    return found.filter((p) => p !== '' && p !== '/').sort();
   }
 
-  async runPipeline(commands) {
-    let input = null;
-    let status = 0;
-    for (let i = 0; i < commands.length; i++) {
-      const cmd = commands[i];
-      const last = i === commands.length - 1;
-      const argv = this.expandWords(cmd.words);
-      const assigns = cmd.assignments.map(([k, parts]) => [k, expandWord(parts, (n) => this.lookup(n)).map((f) => f.text).join(' ')]);
-      if (argv.length === 0) {
-        for (const [k, v] of assigns) this.vars.set(k, v);
-        status = 0;
-        input = new Uint8Array(0);
-        continue;
+  /**
+   * Starts every command of a pipeline at once, each joined to the next by a bounded pipe (a
+   * writer waits while it is full; when a reader ends, its writer's writes fail with EPIPE).
+   * io.out: where the last one writes (default the terminal); io.background: stdin is empty, not
+   * the terminal. Returns { input, interrupt(), done } where done resolves to the last command's
+   * status, or rejects with Interrupted if Ctrl-C stopped any.
+   */
+  async startPipeline(commands, { out = null, background = false } = {}) {
+    const toTerminal = new Sink((bytes) => this.terminal.write(bytes));
+    const pipes = commands.slice(1).map(() => new Pipe());
+    const stages = [];
+    try {
+      for (let i = 0; i < commands.length; i++) {
+        const io = {
+          stdin: i > 0 ? pipes[i - 1] : background ? new Uint8Array(0) : null,
+          stdout: i < pipes.length ? pipes[i] : out ?? toTerminal,
+          stderr: toTerminal,
+        };
+        const stage = await this.startStage(commands[i], io, commands.length === 1);
+        // A command that ended closes its ends of the pipes: the next one reads to the end, the
+        // one before gets EPIPE on its next write.
+        stage.done = stage.done.finally(() => { pipes[i]?.close(); pipes[i - 1]?.closeRead(); });
+        stages.push(stage);
       }
-      const write = (bytes) => this.terminal.write(bytes);
-      const io = { stdin: i === 0 ? null : input, stdout: last ? new Sink(write) : new Sink(), stderr: new Sink(write) };
-      const outputs = [];
-      for (const r of cmd.redirects) {
-        if (r.op === '2>&1') { io.stderr = io.stdout; continue; }
-        const target = this.expandWords([r.target]);
-        if (target.length !== 1) { this.error(`shell: ${target.join(' ') || '""'}: ambiguous redirect`); return 1; }
-        const path = resolvePath(this.cwd, target[0]);
-        if (r.op === '<') {
-          try { io.stdin = await this.fs.readFile(path); } catch (e) { this.error(`shell: ${target[0]}: ${describeError(e)}`); return 1; }
-        } else {
-          const sink = new Sink();
-          if (r.op.startsWith('2')) io.stderr = sink; else io.stdout = sink;
-          outputs.push({ sink, path, append: r.op.endsWith('>>'), name: target[0] });
-        }
+    } catch (e) {
+      // A word could not be expanded (Ctrl-C in a substitution): what started stops.
+      for (const st of stages) st.interrupt();
+      for (const p of pipes) p.closeRead();
+      throw e;
+    }
+    const done = Promise.allSettled(stages.map((st) => st.done)).then((results) => {
+      const stopped = results.find((r) => r.status === 'rejected');
+      if (stopped) throw stopped.reason;
+      return results[results.length - 1].value;
+    });
+    return { input: stages[0]?.input ?? null, interrupt: () => stages.forEach((st) => st.interrupt()), done };
+  }
+
+  /** Expands one command's words and redirections and starts it: { input, interrupt, done }. */
+  async startStage(cmd, io, alone) {
+    const argv = await this.expandWords(cmd.words);
+    const assigns = [];
+    for (const [k, parts] of cmd.assignments) assigns.push([k, (await this.expand(parts)).map((f) => f.text).join(' ')]);
+    const ended = (status) => ({ input: null, interrupt() {}, done: Promise.resolve(status) });
+    if (argv.length === 0) {
+      // Assignments alone set the shell's variables (in a pipeline they would be a subshell's).
+      if (alone) for (const [k, v] of assigns) this.vars.set(k, v);
+      return ended(0);
+    }
+    const outputs = [];
+    for (const r of cmd.redirects) {
+      if (r.op === '2>&1') { io.stderr = io.stdout; continue; }
+      const target = await this.expandWords([r.target]);
+      if (target.length !== 1) { this.error(`shell: ${target.join(' ') || '""'}: ambiguous redirect`); return ended(1); }
+      const path = resolvePath(this.cwd, target[0]);
+      if (r.op === '<') {
+        try { io.stdin = await this.fs.readFile(path); } catch (e) { this.error(`shell: ${target[0]}: ${describeError(e)}`); return ended(1); }
+      } else {
+        const sink = new Sink();
+        if (r.op.startsWith('2')) io.stderr = sink; else io.stdout = sink;
+        outputs.push({ sink, path, append: r.op.endsWith('>>'), name: target[0] });
       }
-      status = await this.runCommand(argv, assigns, io);
+    }
+    const stage = await this.startCommand(argv, assigns, io);
+    stage.done = stage.done.then((status) => {
       for (const { sink, path, append, name } of outputs) {
         try {
           if (append) this.fs.appendFile(path, sink.bytes()); else this.fs.writeFile(path, sink.bytes());
@@ -260,53 +277,77 @@ export class Shell {
           status = 1;
         }
       }
-      input = io.stdout.bytes();
-    }
-    return status;
+      return status;
+    });
+    return stage;
   }
 
-  /** Runs one command; resolves to its exit status. io.stdin is bytes, or null for the terminal. */
-  async runCommand(argv, assigns, io) {
+  /** Expands words into arguments, with globbing against the shell's files. */
+  async expandWords(words) {
+    const out = [];
+    for (const w of words) {
+      for (const field of await this.expand(w)) {
+        const matches = field.glob ? this.glob(field.pattern) : [];
+        if (matches.length) out.push(...matches);
+        else out.push(field.text);
+      }
+    }
+    return out;
+  }
+
+  /** A word's fields, after running its command substitutions (their output, less trailing newlines). */
+  async expand(parts) {
+    for (const p of parts) {
+      if (p.command === undefined) continue;
+      const sink = new Sink();
+      await this.runLine(p.command, sink);
+      p.value = new TextDecoder().decode(sink.bytes()).replace(/\n+$/, '');
+    }
+    return expandWord(parts, (n) => this.lookup(n));
+  }
+
+  /** Starts one command: { input, interrupt(), done } (done: its exit status). */
+  async startCommand(argv, assigns, io) {
     const name = argv[0];
+    const ended = (status) => ({ input: null, interrupt() {}, done: Promise.resolve(status) });
     const builtin = BUILTINS[name];
-    if (builtin) return this.runBuiltin(builtin, argv, io);
+    if (builtin) return this.startBuiltin(builtin, argv, io);
     let program;
     try {
       program = await resolveProgram(this, name);
     } catch (e) {
       this.error(`${name}: ${e.message}`);
-      return 126;
+      return ended(126);
     }
     if (!program) {
       this.error(`${name}: command not found (try \`help\` or \`ls /bin\`)`);
-      return 127;
+      return ended(127);
     }
     if (program.notWasm) {
       this.error(`${name}: not a WebAssembly program`);
-      return 126;
+      return ended(126);
     }
-    return runProgram(this, program, argv, assigns, io);
+    return startProgram(this, program, argv, assigns, io);
   }
 
-  async runBuiltin(builtin, argv, io) {
+  startBuiltin(builtin, argv, io) {
     const reader = io.stdin === null ? new TerminalReader(this.terminal) : null;
     let interrupted = false;
-    this.setForeground({
-      input: reader,
-      interrupt: () => { interrupted = true; this.terminal.write('^C'); reader?.cancel(new Interrupted()); },
-    });
-    const stdin = reader ?? { read: (() => { let given = io.stdin; return async () => { const b = given; given = null; return b; }; })() };
-    try {
-      return await builtin({ args: argv, shell: this, fs: this.fs, stdin, stdout: io.stdout, stderr: io.stderr });
-    } catch (e) {
-      if (e instanceof Interrupted || interrupted) throw new Interrupted();
-      io.stderr.write(io.stderr.terminal ? `${RED(`${argv[0]}: ${e.message}`)}\n` : `${argv[0]}: ${e.message}\n`);
-      return 1;
-    } finally {
-      this.foreground = null;
-    }
+    const given = io.stdin instanceof Uint8Array ? io.stdin : null;
+    const stdin = reader ?? (given ? { read: (() => { let g = given; return async () => { const b = g; g = null; return b; }; })() } : io.stdin);
+    // Builtins write as they go and do not wait: a pipe's "wait" (and a closed pipe) is ignored.
+    const quiet = (sink) => ({ terminal: sink.terminal, write: (data) => { sink.write(data)?.catch?.(() => {}); } });
+    const done = (async () => {
+      try {
+        return await builtin({ args: argv, shell: this, fs: this.fs, stdin, stdout: quiet(io.stdout), stderr: quiet(io.stderr) });
+      } catch (e) {
+        if (e instanceof Interrupted || interrupted) throw new Interrupted();
+        io.stderr.write(io.stderr.terminal ? `${RED(`${argv[0]}: ${e.message}`)}\n` : `${argv[0]}: ${e.message}\n`);
+        return 1;
+      }
+    })();
+    return { input: reader, interrupt: () => { interrupted = true; reader?.cancel(new Interrupted()); }, done };
   }
-
 }
 
 function loadHistory() {

@@ -137,6 +137,86 @@ describe('the playground in Chromium', { skip }, () => {
     await page.dispose();
   });
 
+  test('pipelines run at once through bounded pipes: yes | head, a long stream in bounded memory, 2>&1 |', { timeout: 120_000, skip: !hasCoreutils && 'coreutils not built' }, async () => {
+    const page = await open();
+    await run(page, 'echo warm | tr a-z A-Z'); // fetches coreutils, compiles it once
+    // The reader ends: the writer's next write fails (EPIPE), `yes` ends quietly, all within a second.
+    let t0 = Date.now();
+    assert.equal(await run(page, 'yes | head -n 2'), 'y\ny');
+    const yesMs = Date.now() - t0;
+    assert.ok(yesMs < 1000, `yes | head -n 2 took ${yesMs} ms`);
+    assert.equal(await run(page, 'echo $?'), '0');
+    // 38.9 MB through a pipe: the page holds a bounded part of it (the pipe's 64 KiB and the
+    // runtime's 256 KiB window per side), never the stream. Sampled while it runs.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const base = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    let peak = base;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, (await cdp.send('Runtime.getHeapUsage')).usedSize);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    t0 = Date.now();
+    assert.equal(await run(page, 'seq 1 5000000 | tail -n 1', { timeout: 60_000 }), '5000000');
+    const seqMs = Date.now() - t0;
+    sampling = false;
+    await sampler;
+    const grewMiB = (peak - base) / 2 ** 20;
+    console.log(`seq 1 5000000 | tail -n 1: ${seqMs} ms, page heap ${(base / 2 ** 20).toFixed(1)} MiB, peak +${grewMiB.toFixed(1)} MiB`);
+    assert.ok(grewMiB < 16, `the page's heap grew by ${grewMiB.toFixed(1)} MiB for a 38.9 MB stream`);
+    // stderr into the pipe too.
+    assert.equal(await run(page, 'ls /nowhere 2>&1 | tr a-z A-Z'), "LS: CANNOT ACCESS '/NOWHERE': NO SUCH FILE OR DIRECTORY");
+    // Ctrl-C stops every stage of a pipeline.
+    await page.keyboard.type('yes | cat > /dev/null');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(800);
+    t0 = Date.now();
+    await page.keyboard.press('Control+c');
+    await idle(page, 2000);
+    assert.ok(Date.now() - t0 < 1500, 'Ctrl-C was slow');
+    assert.equal(await run(page, 'echo $?'), '130');
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
+  test('jobs: cmd &, jobs, wait, fg; command substitution', { timeout: 120_000, skip: !hasCoreutils && 'coreutils not built' }, async () => {
+    const page = await open();
+    assert.equal(await run(page, 'echo $(echo hi | tr a-z A-Z)'), 'HI');
+    assert.equal(await run(page, 'X="$(printf "a\\nb\\n\\n")"; echo "[$X]"'), '[a\nb]');
+    assert.equal(await run(page, 'echo $(echo one; echo two) three'), 'one two three');
+    assert.equal(await run(page, 'sleep 2 &'), '[1]');
+    assert.match(await run(page, 'jobs'), /^\[1\] +Running +sleep 2$/);
+    const t0 = Date.now();
+    // The job's end is reported before the next prompt, as bash does.
+    assert.match(await run(page, 'wait'), /^\[1\] +Done +sleep 2$/);
+    assert.ok(Date.now() - t0 > 800, 'wait returned before the job ended');
+    assert.equal(await run(page, 'echo after'), 'after');
+    assert.equal(await run(page, 'jobs'), '');
+    // fg brings a job to the foreground; Ctrl-C then stops it (and only it).
+    assert.equal(await run(page, 'sleep 30 &'), '[1]');
+    await page.keyboard.type('fg %1');
+    await page.keyboard.press('Enter');
+    await screenHas(page, /fg %1\nsleep 30$/m);
+    await page.keyboard.press('Control+c');
+    await idle(page, 2000);
+    assert.equal(await run(page, 'echo $?'), '130');
+    assert.equal(await run(page, 'jobs'), '');
+    // Ctrl-C during a foreground command leaves a background job running.
+    await run(page, 'sleep 3 &');
+    await page.keyboard.type('yes > /dev/null');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Control+c');
+    await idle(page, 2000);
+    assert.match(await run(page, 'jobs'), /^\[1\] +Running +sleep 3$/);
+    assert.equal(await run(page, 'wait %1; echo $?'), '0');
+    assert.deepEqual(problems(page), []);
+    await page.dispose();
+  });
+
   test('redirections: > then cat, >>, < into a program, 2>', T, async () => {
     const page = await open();
     assert.equal(await run(page, 'echo hi > f.txt'), '');

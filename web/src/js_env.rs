@@ -184,6 +184,11 @@ impl StdinQueue {
     pub fn close(&mut self) {
         self.closed = true;
     }
+    /// Bytes written and not read yet: the page keeps what it has not given yet until this runs
+    /// low, so a program reading a long stream holds a bounded part of it.
+    pub fn unread(&self) -> usize {
+        self.unread
+    }
     /// Copies what is there into `buf`, up to the end of the front chunk.
     fn read_into(&mut self, buf: &mut [u8]) -> usize {
         let Some(front) = self.chunks.front() else { return 0 };

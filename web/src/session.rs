@@ -378,6 +378,12 @@ impl WasiSession {
         self.stdin.borrow_mut().close();
     }
 
+    /// Bytes given to stdin that the program has not read yet.
+    #[wasm_bindgen(js_name = stdinUnread)]
+    pub fn stdin_unread(&self) -> f64 {
+        self.stdin.borrow().unread() as f64
+    }
+
     /// Delivers buffered output to the callbacks.
     pub fn flush(&mut self) {
         self.ctx.flush_outputs();

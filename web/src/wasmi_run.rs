@@ -109,6 +109,11 @@ impl WasmiRun {
         self.guest.host_mut().close_stdin();
     }
 
+    #[wasm_bindgen(js_name = stdinUnread)]
+    pub fn stdin_unread(&self) -> f64 {
+        self.guest.host().stdin_unread()
+    }
+
     /// After step() returned 1: the request for the page's `FsOwner.serve`, if the call waits for
     /// one (a run in a worker whose FileSystem is the page's); give the answer to `remoteAnswer`.
     #[wasm_bindgen(js_name = remoteRequest)]

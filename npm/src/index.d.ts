@@ -53,9 +53,14 @@ export interface RunOptions {
   tty?: boolean;
   /** Fixed clocks and seeded random_get: reproducible runs. */
   deterministic?: number;
-  /** Output as it is written, in chunks. */
-  onStdout?: (chunk: Uint8Array) => void;
-  onStderr?: (chunk: Uint8Array) => void;
+  /**
+   * Output as it is written, in chunks. A callback may return a promise: the chunk counts as not
+   * taken until it settles, and a program in a worker or on wasmi waits before writing more while
+   * 256 KiB are not taken (backpressure); a rejection is a reader that went away: the program's
+   * next write fails with EPIPE.
+   */
+  onStdout?: (chunk: Uint8Array) => void | Promise<unknown>;
+  onStderr?: (chunk: Uint8Array) => void | Promise<unknown>;
 }
 
 export declare class RunResult {
@@ -67,12 +72,18 @@ export declare class RunResult {
 }
 
 export interface Process {
-  /** The program's stdin: a WritableStream (pipe to it, or use a writer), or call write()/close() directly. */
-  readonly stdin: WritableStream<Uint8Array | string> & { write(data: string | Uint8Array): void; close(): Promise<void> };
+  /**
+   * The program's stdin: a WritableStream (pipe to it, or use a writer), or call write()/close()
+   * directly. A write resolves once the program has room for it (less than 256 KiB unread), so a
+   * piped stream moves at the program's pace; it rejects with code EPIPE if the program ended first.
+   */
+  readonly stdin: WritableStream<Uint8Array | string> & { write(data: string | Uint8Array): Promise<void>; close(): Promise<void> };
   /**
    * Stdout as a stream, when no `onStdout` callback is given: asked for before the program starts
-   * (right after `spawn`), it receives output as it is written; later, all of it when the program
-   * ends. It closes when the program ends.
+   * (right after `spawn`), it receives output as it is written, and a program in a worker or on
+   * wasmi waits while the stream holds 256 KiB nobody read (`a.stdout.pipeTo(b.stdin)` is a pipe);
+   * cancelling it makes the program's next write fail with EPIPE. Asked for later, it gets all of
+   * the output when the program ends. It closes when the program ends.
    */
   readonly stdout: ReadableStream<Uint8Array>;
   readonly stderr: ReadableStream<Uint8Array>;

@@ -3,6 +3,7 @@
 // They work on the shell's whole tree (/bin included), which programs do not see.
 import { resolvePath, basename, tildify } from './vfs.js';
 import { columnize } from './line-editor.js';
+import { makeLink } from './share.js';
 import { hasJSPI } from 'wrun';
 
 const ERRNO_TEXT = {
@@ -271,6 +272,26 @@ ${b('Keys')}: Tab completes, Up/Down history, Ctrl-A/E/U/K/W edit, Ctrl-C stops 
   return 0;
 }
 
+/** `share [-f FILE]... COMMAND`: a link that opens the playground and runs COMMAND (with the files). */
+async function share(ctx) {
+  const args = ctx.args.slice(1);
+  const files = [];
+  while (args[0] === '-f') {
+    const name = args[1];
+    if (!name) return fail(ctx, 'usage: share [-f FILE]... COMMAND');
+    const p = path(ctx, name);
+    if (!ctx.fs.exists(p) || ctx.fs.isDir(p)) return fail(ctx, `${name}: not a file`);
+    files.push([basename(p), await ctx.fs.readFile(p)]);
+    args.splice(0, 2);
+  }
+  if (args[0] === '--') args.shift();
+  if (!args.length) return fail(ctx, "usage: share [-f FILE]... COMMAND (quote a command line: share 'echo hi | rg hi')");
+  const link = makeLink(`${location.origin}${location.pathname}`, args.join(' '), files);
+  ctx.stdout.write(`${link}\n`);
+  try { await navigator.clipboard.writeText(link); ctx.stderr.write(colour(ctx, '2', '(copied)') + '\n'); } catch { /* no clipboard permission: the link is printed */ }
+  return 0;
+}
+
 function jobs(ctx) {
   for (const line of ctx.shell.jobs.describe()) ctx.stdout.write(`${line}\n`);
   return 0;
@@ -280,7 +301,7 @@ function jobs(ctx) {
 function fg(ctx) {
   const job = ctx.shell.jobs.find(ctx.args[1]);
   if (!job) return fail(ctx, ctx.args[1] ? `${ctx.args[1]}: no such job` : 'current: no such job');
-  return ctx.shell.jobs.foreground(job);
+  return ctx.shell.jobs.foreground(job, ctx);
 }
 
 /** `wait [%n...]`: until the jobs (all, by default) ended; the last one's status. */
@@ -289,7 +310,7 @@ function wait(ctx) {
   const entries = specs.length ? specs.map((s) => ctx.shell.jobs.find(s)) : [...ctx.shell.jobs.list];
   const missing = specs.find((s, i) => !entries[i]);
   if (missing !== undefined) return fail(ctx, `${missing}: no such job`);
-  return ctx.shell.jobs.wait(entries);
+  return ctx.shell.jobs.wait(entries, ctx);
 }
 
 function clear(ctx) {
@@ -346,5 +367,5 @@ export const BUILTINS = {
   true: () => 0, false: () => 1,
   exit: (ctx) => { ctx.stdout.write('this shell lives in the page: close the tab to leave\n'); return 0; },
   download, upload, 'export-home': exportHome, 'import-home': importHome,
-  jobs, fg, wait,
+  jobs, fg, wait, share,
 };

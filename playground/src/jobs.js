@@ -44,32 +44,27 @@ export class Jobs {
     return this.list.map((j) => format(j));
   }
 
-  /** `fg`: waits for a job in the foreground; Ctrl-C stops it. Resolves to its status. */
-  async foreground(entry) {
-    this.shell.terminal.write(`${entry.text}\r\n`);
+  /** `fg`: waits for a job in the foreground (the builtin's Ctrl-C stops it). Resolves to its status. */
+  async foreground(entry, ctx) {
+    ctx.stdout.write(`${entry.text}\n`);
+    ctx.onInterrupt(() => entry.job.interrupt());
     try {
-      return await this.shell.foregroundJob(entry.job);
+      return await entry.job.done;
     } finally {
       this.list = this.list.filter((j) => j !== entry);
       this.ended = this.ended.filter((j) => j !== entry);
     }
   }
 
-  /** `wait`: resolves when the given jobs (all, by default) ended, with the last one's status; Ctrl-C stops waiting, not the jobs. */
-  async wait(entries) {
-    let interrupt;
-    const interrupted = new Promise((_, reject) => { interrupt = () => reject(new Interrupted()); });
-    this.shell.setForeground({ input: null, interrupt: () => { this.shell.terminal.write('^C'); interrupt(); } });
-    try {
-      let status = 0;
-      for (const e of entries) {
-        await Promise.race([e.job.done.catch(() => {}), interrupted]);
-        status = e.status ?? 0;
-      }
-      return status;
-    } finally {
-      this.shell.foreground = null;
+  /** `wait`: resolves when the given jobs ended, with the last one's status; Ctrl-C stops the waiting, not the jobs. */
+  async wait(entries, ctx) {
+    const interrupted = new Promise((_, reject) => ctx.onInterrupt(() => reject(new Interrupted())));
+    let status = 0;
+    for (const e of entries) {
+      await Promise.race([e.job.done.catch(() => {}), interrupted]);
+      status = e.status ?? 0;
     }
+    return status;
   }
 }
 

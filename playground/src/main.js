@@ -6,6 +6,7 @@ import { Tools } from './tools.js';
 import { ShellFs } from './vfs.js';
 import { Files } from './files.js';
 import { Shell } from './shell.js';
+import { readLink } from './share.js';
 import './style.css';
 
 const STORE = 'wrun-playground';
@@ -57,7 +58,16 @@ async function main() {
       shell.notify('\x1b[32mthe other tab closed: files here can be changed again\x1b[0m');
     });
   }
-  shell.start();
+  // A share link (see share.js) runs its command once; the fragment goes, so a reload does not.
+  let shared = null;
+  try {
+    shared = readLink(location.hash);
+  } catch (e) {
+    terminal.write(`\x1b[31m${e.message}\x1b[0m\r\n`);
+  }
+  if (location.hash.startsWith('#run=')) history.replaceState(null, '', `${location.pathname}${location.search}`);
+  if (shared) terminal.write(DIM('Opened from a share link: its files are in /tmp/shared, and it runs:\r\n'));
+  shell.start(shared);
   // For the tests and for poking around in the console.
   window.playground = { shell, terminal, fs, user, tools, status };
   document.body.dataset.ready = '1';

@@ -51,9 +51,11 @@ export class Shell {
     return `browser engine${hasJSPI ? ' with JSPI' : ''}, in a worker`;
   }
 
-  start() {
+  /** Takes the terminal's keys and shows the prompt; with `shared` (a share link), runs its command first. */
+  start(shared = null) {
     this.terminal.onData((data) => this.onData(data));
-    this.prompt();
+    if (shared) this.runShared(shared);
+    else this.prompt();
   }
 
   onData(data) {
@@ -118,6 +120,24 @@ export class Shell {
     this.editor.start(`\x1b[1;36m${tildify(this.cwd, this.vars.get('HOME'))}\x1b[0m ${mark} `);
     const keys = this.typeahead.splice(0);
     for (const k of keys) this.inputChain = this.inputChain.then(() => this.route(k)).catch(() => {});
+  }
+
+  /**
+   * Opens a share link: its files go into a fresh /tmp/shared, which becomes the current
+   * directory, and its command is typed at the prompt (so it shows before it runs) and run.
+   */
+  async runShared({ command, files }) {
+    try {
+      if (this.user.exists('/tmp/shared')) this.user.remove('/tmp/shared', { recursive: true });
+      this.user.mkdir('/tmp/shared', { recursive: true });
+      for (const [name, bytes] of files) this.user.writeFile(`/tmp/shared/${name}`, bytes);
+      this.setCwd('/tmp/shared');
+    } catch (e) {
+      await this.notify(RED(`share link: its files could not be written (${describeError(e)}); not running it`));
+      return;
+    }
+    await this.prompt();
+    this.onData(`${command.replace(/[\r\n]+/g, ' ')}\r`);
   }
 
   /** Prints a message above the prompt line (uploads, imports) without losing what is typed. */
@@ -337,16 +357,18 @@ export class Shell {
     const stdin = reader ?? (given ? { read: (() => { let g = given; return async () => { const b = g; g = null; return b; }; })() } : io.stdin);
     // Builtins write as they go and do not wait: a pipe's "wait" (and a closed pipe) is ignored.
     const quiet = (sink) => ({ terminal: sink.terminal, write: (data) => { sink.write(data)?.catch?.(() => {}); } });
+    // What Ctrl-C must also stop while the builtin waits (fg's job, wait's waiting).
+    const onInterrupt = [];
     const done = (async () => {
       try {
-        return await builtin({ args: argv, shell: this, fs: this.fs, stdin, stdout: quiet(io.stdout), stderr: quiet(io.stderr) });
+        return await builtin({ args: argv, shell: this, fs: this.fs, stdin, stdout: quiet(io.stdout), stderr: quiet(io.stderr), onInterrupt: (f) => onInterrupt.push(f) });
       } catch (e) {
         if (e instanceof Interrupted || interrupted) throw new Interrupted();
         io.stderr.write(io.stderr.terminal ? `${RED(`${argv[0]}: ${e.message}`)}\n` : `${argv[0]}: ${e.message}\n`);
         return 1;
       }
     })();
-    return { input: reader, interrupt: () => { interrupted = true; reader?.cancel(new Interrupted()); }, done };
+    return { input: reader, interrupt: () => { interrupted = true; reader?.cancel(new Interrupted()); onInterrupt.forEach((f) => f()); }, done };
   }
 }
 

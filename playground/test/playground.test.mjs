@@ -212,9 +212,34 @@ describe('the playground in Chromium', { skip }, () => {
     await page.keyboard.press('Control+c');
     await idle(page, 2000);
     assert.match(await run(page, 'jobs'), /^\[1\] +Running +sleep 3$/);
-    assert.equal(await run(page, 'wait %1; echo $?'), '0');
+    assert.match(await run(page, 'wait %1; echo $?'), /^0\n\[1\] +Done +sleep 3$/);
     assert.deepEqual(problems(page), []);
     await page.dispose();
+  });
+
+  test('share links: a fresh page writes the shared file, shows the command, then runs it', T, async () => {
+    const page = await open();
+    await run(page, "echo 'a shared needle' > s.txt");
+    const out = await run(page, "share -f s.txt 'rg -n needle s.txt && echo \"done: $?\"'");
+    const link = out.split('\n')[0];
+    assert.match(link, new RegExp(`^${server.url}/#run=[\\w-]+$`));
+    await page.dispose();
+    // A fresh page (fresh storage: the file can only come from the link).
+    const other = await newPage(browser, server.url);
+    await other.goto(link);
+    await other.waitForSelector('body[data-ready="1"]', { state: 'attached', timeout: 30_000 });
+    await screenHas(other, /shared \$ rg -n needle s\.txt && echo "done: \$\?"\n1:a shared needle\ndone: 0\n/);
+    await idle(other);
+    assert.equal(await other.evaluate(() => location.hash), '', 'the link runs once: a reload does not run it again');
+    assert.equal(await run(other, 'pwd'), '/tmp/shared');
+    // A damaged link says so, and the shell works.
+    await other.goto('about:blank'); // else only the fragment changes, and the page stays
+    await other.goto(`${server.url}/#run=not-a-link`);
+    await ready(other);
+    assert.match(await screen(other), /this share link is damaged/);
+    assert.equal(await run(other, 'echo ok'), 'ok');
+    assert.deepEqual(problems(other), []);
+    await other.dispose();
   });
 
   test('redirections: > then cat, >>, < into a program, 2>', T, async () => {

@@ -124,9 +124,9 @@ export class Controller {
     this.flow = true;
     return (chunk) => {
       if (this.closedOutputs.has(fd)) throw new Error('the reader of this output went away');
+      const n = chunk.length; // before `deliver`, which may move the chunk to another thread
       const r = deliver(chunk);
       if (typeof r?.then !== 'function') return;
-      const n = chunk.length;
       this.untaken += n;
       r.then(() => { this.untaken -= n; this.notify(); }, () => { this.untaken -= n; this.closedOutputs.add(fd); this.notify(); });
     };

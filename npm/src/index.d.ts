@@ -46,7 +46,9 @@ export interface RunOptions {
   /**
    * Bytes of stdout, and of stderr, kept for the result (default 256 MiB). Past it, output that
    * goes to no `onStdout`/`onStderr` callback fails inside the program with ENOSPC (as a full disk
-   * would); with a callback the program goes on and the result keeps only the first part.
+   * would); with a callback the program goes on and the result keeps only the first part. A
+   * caller that streams the output (a callback, or `stdout` asked for at once) and needs no copy
+   * of it in the result passes 0: a long stream then holds no memory.
    */
   maxOutputBytes?: number;
   /** Report stdin/stdout/stderr as a terminal (tools then colour their output). */

@@ -77,6 +77,12 @@ function answerShared(shared, answer) {
   return fits ? null : answer;
 }
 
+/**
+ * Bytes to post: a view of part of a bigger buffer as a copy of its part, as a message would
+ * carry (copy) the whole buffer behind it (a 1 MiB slice of a 64 MiB file sent 64 MiB).
+ */
+const ownBuffer = (bytes) => (bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
+
 export function runInWorker(module, opts, ctl, { onStarted, bytes } = {}) {
   let worker = null;
   const queued = [];
@@ -125,8 +131,9 @@ export function runInWorker(module, opts, ctl, { onStarted, bytes } = {}) {
   };
   /** Hands a chunk of output to its callback; a promise it returns holds the program back until it settles. */
   const deliver = (fd, callback, chunk) => {
+    const n = chunk.length;
     const took = () => {
-      taken[fd] += chunk.length;
+      taken[fd] += n;
       if (!telling) { telling = true; queueMicrotask(tell); }
     };
     const r = callback?.(chunk);
@@ -180,7 +187,7 @@ export function runInWorker(module, opts, ctl, { onStarted, bytes } = {}) {
       // A read-only tree (another tab writes it) stays read-only in its copy, and keeps its quota.
       copiedLimits: copied.map((fs) => [!!fs.readOnly, fs.quota ?? null]),
       copiedMounts: owner ? null : mounts.map(([guest, fs, path]) => [guest, copied.indexOf(fs), path]),
-      stdin: ctl.pendingInput,
+      stdin: ctl.pendingInput.map(ownBuffer),
       stdinClosed: ctl.inputClosed,
     });
     ctl.pendingInput = [];
@@ -194,7 +201,7 @@ export function runInWorker(module, opts, ctl, { onStarted, bytes } = {}) {
   let stopped = null;
   const handle = {
     result,
-    writeStdin: (bytes) => send({ type: 'stdin', chunk: bytes }),
+    writeStdin: (bytes) => send({ type: 'stdin', chunk: ownBuffer(bytes) }),
     closeStdin: () => send({ type: 'close' }),
     stop(kind) {
       stopped = kind;

@@ -45,6 +45,9 @@ function askNow(request) {
   return new Uint8Array(shared, 8, head[1]).slice();
 }
 
+/** Sends a chunk of output to the page: moved, not copied (the core made it for this call alone). */
+const postOutput = (fd, chunk) => post({ type: fd === 1 ? 'stdout' : 'stderr', chunk }, [chunk.buffer]);
+
 /**
  * Where this thread may block (shared memory: `flow` is [bytes taken, closed descriptors as bits],
  * written by the page): an output callback that blocks while the reader is FLOW_WINDOW behind, and
@@ -54,8 +57,8 @@ let sentTotal = 0;
 function blockingOutput(flow, fd) {
   return (chunk) => {
     if (Atomics.load(flow, 1) & fd) throw new Error('the reader went away');
-    post({ type: fd === 1 ? 'stdout' : 'stderr', chunk });
     sentTotal = (sentTotal + chunk.length) | 0;
+    postOutput(fd, chunk);
     for (;;) {
       const taken = Atomics.load(flow, 0);
       if (((sentTotal - taken) | 0) <= FLOW_WINDOW || Atomics.load(flow, 1) & fd) return;
@@ -98,8 +101,9 @@ async function onMessage(m) {
   const preopens = m.copiedMounts && Object.fromEntries(m.copiedMounts.map(([guest, i, path]) => [guest, { fs: copies[i], path }]));
   // Each chunk counts as not taken until the page says its reader took it.
   const send = (fd) => (m.flow && !m.wasmi ? blockingOutput(m.flow, fd) : (chunk) => {
-    post({ type: fd === 1 ? 'stdout' : 'stderr', chunk });
-    return sent[fd].add(chunk.length);
+    const n = chunk.length;
+    postOutput(fd, chunk);
+    return sent[fd].add(n);
   });
   const outputs = { onStdout: m.opts.wantStdout ? send(1) : undefined, onStderr: m.opts.wantStderr ? send(2) : undefined };
   if (m.remote && !m.blocks && !m.wasmi) ctl.ask = askLater;

@@ -104,17 +104,24 @@ async function ls(ctx) {
   return status;
 }
 
+/** Writes bytes in slices, each awaited: a full pipe holds the builtin back until its reader caught up. */
+async function writeAll(ctx, bytes) {
+  for (let at = 0; at < bytes.length; at += 1 << 20) await ctx.stdout.write(bytes.subarray(at, at + (1 << 20)));
+}
+
 async function cat(ctx) {
   const { rest } = options(ctx.args.slice(1), 'u');
   if (!rest.length || rest.includes('-')) {
-    for (let chunk = await ctx.stdin.read(); chunk; chunk = await ctx.stdin.read()) ctx.stdout.write(chunk);
+    for (let chunk = await ctx.stdin.read(); chunk; chunk = await ctx.stdin.read()) await writeAll(ctx, chunk);
     if (!rest.length) return 0;
   }
   let status = 0;
   for (const f of rest.filter((x) => x !== '-')) {
     const p = path(ctx, f);
     if (ctx.fs.isDir(p)) { status = fail(ctx, `${f}: Is a directory`); continue; }
-    try { ctx.stdout.write(await ctx.fs.readFile(p)); } catch (e) { status = fail(ctx, `${f}: ${describeError(e)}`); }
+    let bytes;
+    try { bytes = await ctx.fs.readFile(p); } catch (e) { status = fail(ctx, `${f}: ${describeError(e)}`); continue; }
+    await writeAll(ctx, bytes);
   }
   return status;
 }

@@ -36,11 +36,12 @@ export class Pipe {
     this.onOverflow = null;
   }
   get terminal() { return false; }
+  overflow() { return overflow.call(this, 'waiting in a pipe'); }
   write(data) {
     if (this.broken) return Promise.reject(new BrokenPipe());
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
     if (!bytes.length) return undefined;
-    if (this.size + bytes.length > PIPE_LIMIT) return this.onOverflow?.();
+    if (this.size + bytes.length > PIPE_LIMIT) return this.overflow();
     this.chunks.push(bytes);
     this.size += bytes.length;
     this.wakeReader();
@@ -83,7 +84,13 @@ export class Pipe {
   }
 }
 
-/** Where a command's output goes: the terminal, or collected (a pipe, a file). */
+/** What is too much: a program writing it is stopped (onOverflow); a builtin's write fails. Nothing is dropped silently. */
+function overflow(where) {
+  if (this.onOverflow) return this.onOverflow();
+  return Promise.reject(new Error(`more than ${PIPE_LIMIT >> 20} MiB of output ${where}`));
+}
+
+/** Where a command's output goes: the terminal, or collected (a redirection to a file). */
 export class Sink {
   constructor(write = null) {
     this.terminalWrite = write;
@@ -92,10 +99,11 @@ export class Sink {
     this.onOverflow = null;
   }
   get terminal() { return this.terminalWrite !== null; }
+  overflow() { return overflow.call(this, 'into a file'); }
   write(data) {
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
     if (this.terminalWrite) return this.terminalWrite(bytes);
-    if (this.size + bytes.length > PIPE_LIMIT) return this.onOverflow?.();
+    if (this.size + bytes.length > PIPE_LIMIT) return this.overflow();
     this.size += bytes.length;
     this.chunks.push(bytes.slice());
   }

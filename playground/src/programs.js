@@ -102,6 +102,8 @@ export function startProgram(shell, program, argv, assigns, io) {
     worker: true,
     tty,
     stdin,
+    // The output goes to the terminal, a pipe or a file as it is written: no copy of it is kept.
+    maxOutputBytes: 0,
     onStdout: (chunk) => io.stdout.write(chunk),
     onStderr: stderr,
   });

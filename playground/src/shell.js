@@ -14,7 +14,7 @@ import { BUILTINS, describeError } from './builtins.js';
 import { resolveProgram, startProgram } from './programs.js';
 import { Jobs } from './jobs.js';
 import { complete } from './completion.js';
-import { Interrupted, Pipe, Sink } from './io.js';
+import { BrokenPipe, Interrupted, Pipe, Sink } from './io.js';
 import { RED } from './terminal.js';
 
 const HISTORY_KEY = 'wrun-playground-history';
@@ -355,8 +355,16 @@ export class Shell {
     let interrupted = false;
     const given = io.stdin instanceof Uint8Array ? io.stdin : null;
     const stdin = reader ?? (given ? { read: (() => { let g = given; return async () => { const b = g; g = null; return b; }; })() } : io.stdin);
-    // Builtins write as they go and do not wait: a pipe's "wait" (and a closed pipe) is ignored.
-    const quiet = (sink) => ({ terminal: sink.terminal, write: (data) => { sink.write(data)?.catch?.(() => {}); } });
+    // A write returns a promise when the pipe is full (a builtin writing much awaits it) or
+    // closed; one nobody awaits must not surface as an unhandled rejection.
+    const quiet = (sink) => ({
+      terminal: sink.terminal,
+      write: (data) => {
+        const r = sink.write(data);
+        r?.catch?.(() => {});
+        return r;
+      },
+    });
     // What Ctrl-C must also stop while the builtin waits (fg's job, wait's waiting).
     const onInterrupt = [];
     const done = (async () => {
@@ -364,6 +372,8 @@ export class Shell {
         return await builtin({ args: argv, shell: this, fs: this.fs, stdin, stdout: quiet(io.stdout), stderr: quiet(io.stderr), onInterrupt: (f) => onInterrupt.push(f) });
       } catch (e) {
         if (e instanceof Interrupted || interrupted) throw new Interrupted();
+        // Its reader ended: as a program killed by SIGPIPE, nothing to say (bash's status 141).
+        if (e instanceof BrokenPipe) return 141;
         io.stderr.write(io.stderr.terminal ? `${RED(`${argv[0]}: ${e.message}`)}\n` : `${argv[0]}: ${e.message}\n`);
         return 1;
       }

@@ -61,8 +61,8 @@ export interface RunOptions {
    * 256 KiB are not taken (backpressure); a rejection is a reader that went away: the program's
    * next write fails with EPIPE.
    */
-  onStdout?: (chunk: Uint8Array) => void | Promise<unknown>;
-  onStderr?: (chunk: Uint8Array) => void | Promise<unknown>;
+  onStdout?: (chunk: Uint8Array) => unknown;
+  onStderr?: (chunk: Uint8Array) => unknown;
 }
 
 export declare class RunResult {

@@ -19,6 +19,9 @@ import { RED } from './terminal.js';
 
 const HISTORY_KEY = 'wrun-playground-history';
 
+/** Where `> /dev/null` writes. */
+const discard = () => ({ terminal: false, write() {} });
+
 export class Shell {
   /** fs: the ShellFs view; user: the persistent FileSystem programs get; status: the status line. */
   constructor({ terminal, fs, user, tools, status, files }) {
@@ -279,6 +282,12 @@ export class Shell {
       const target = await this.expandWords([r.target]);
       if (target.length !== 1) { this.error(`shell: ${target.join(' ') || '""'}: ambiguous redirect`); return ended(1); }
       const path = resolvePath(this.cwd, target[0]);
+      if (path === '/dev/null') {
+        // The shell's own /dev/null (the trees have no /dev): nothing in, everything out discarded.
+        if (r.op === '<') io.stdin = new Uint8Array(0);
+        else if (r.op.startsWith('2')) io.stderr = discard(); else io.stdout = discard();
+        continue;
+      }
       if (r.op === '<') {
         try { io.stdin = await this.fs.readFile(path); } catch (e) { this.error(`shell: ${target[0]}: ${describeError(e)}`); return ended(1); }
       } else {

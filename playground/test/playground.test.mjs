@@ -224,9 +224,12 @@ describe('the playground in Chromium', { skip }, () => {
     await run(page, 'sleep 3 &');
     await page.keyboard.type('yes > /dev/null');
     await page.keyboard.press('Enter');
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(1000);
+    const stopAt = Date.now();
     await page.keyboard.press('Control+c');
     await idle(page, 2000);
+    assert.ok(Date.now() - stopAt < 1500, 'Ctrl-C was slow');
+    assert.equal(await run(page, 'echo $?'), '130');
     assert.match(await run(page, 'jobs'), /^\[1\] +Running +sleep 3$/);
     assert.match(await run(page, 'wait %1; echo $?'), /^0\n\[1\] +Done +sleep 3$/);
     assert.deepEqual(problems(page), []);

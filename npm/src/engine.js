@@ -68,8 +68,8 @@ export class Controller {
     this.closeGiven = false;
     /** Told how many bytes of input went to the program (a writer waiting for room resumes). */
     this.onInputGiven = null;
-    /** Output delivered and not yet taken by its reader (see `output`), and outputs whose reader went away. */
-    this.untaken = 0;
+    /** Output delivered and not yet taken by its reader, per descriptor (see `output`), and outputs whose reader went away. */
+    this.untaken = { 1: 0, 2: 0 };
     this.closedOutputs = new Set();
     /** Whether fd_write may wait for the reader (the run's outputs were made with `output`). */
     this.flow = false;
@@ -127,17 +127,23 @@ export class Controller {
       const n = chunk.length; // before `deliver`, which may move the chunk to another thread
       const r = deliver(chunk);
       if (typeof r?.then !== 'function') return;
-      this.untaken += n;
-      r.then(() => { this.untaken -= n; this.notify(); }, () => { this.untaken -= n; this.closedOutputs.add(fd); this.notify(); });
+      this.untaken[fd] += n;
+      r.then(() => { this.untaken[fd] -= n; this.notify(); }, () => { this.untaken[fd] -= n; this.closedOutputs.add(fd); this.notify(); });
     };
   }
-  /** Whether the program should wait before writing more: its readers are FLOW_WINDOW behind. */
-  outputFull() {
-    return this.untaken > FLOW_WINDOW && !this.stopped;
+  /**
+   * Whether the program should wait before writing more to `fd` (stdout or stderr, if not given):
+   * its reader is FLOW_WINDOW behind. Each descriptor counts apart: a slow reader of stdout does
+   * not hold back stderr, nor a write to a file.
+   */
+  outputFull(fd) {
+    if (this.stopped) return false;
+    if (fd === undefined) return this.untaken[1] > FLOW_WINDOW || this.untaken[2] > FLOW_WINDOW;
+    return (this.untaken[fd] ?? 0) > FLOW_WINDOW;
   }
-  /** Resolves when the readers took enough (or the run is stopped). */
-  async outputRoom() {
-    while (this.outputFull()) await new Promise((resolve) => { this.wake = resolve; });
+  /** Resolves when the reader of `fd` (of either) took enough, or the run is stopped. */
+  async outputRoom(fd) {
+    while (this.outputFull(fd)) await new Promise((resolve) => { this.wake = resolve; });
   }
   stop(kind) {
     this.stopped ??= kind;
@@ -241,8 +247,8 @@ export function buildImports(core, session, ctl, useJSPI) {
         if (r !== CALL_WOULD_BLOCK) {
           const v = settle(r);
           // The write is done; the next one waits until the reader took enough.
-          if (writes && ctl.outputFull()) {
-            return ctl.outputRoom().then(() => {
+          if (writes && ctl.outputFull(args[0])) {
+            return ctl.outputRoom(args[0]).then(() => {
               if (ctl.stopped) throw new StopSignal(ctl.stopped);
               return v;
             });

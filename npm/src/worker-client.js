@@ -109,24 +109,28 @@ export function runInWorker(module, opts, ctl, { onStarted, bytes } = {}) {
 
   // What the readers took, told to the worker once per task (a program writing line by line to
   // a terminal would otherwise get a message back per line).
-  // A worker that can block waits on shared memory instead: [bytes taken, closed descriptors].
-  const flow = workersCanBlock ? new Int32Array(new SharedArrayBuffer(8)) : null;
+  // A worker that can block waits on shared memory instead: [stdout taken, stderr taken, closed
+  // descriptors as bits] (see worker.js's blockingOutput).
+  const flow = workersCanBlock ? new Int32Array(new SharedArrayBuffer(12)) : null;
   const taken = { 1: 0, 2: 0 };
   let telling = false;
   const tell = () => {
     telling = false;
-    for (const fd of [1, 2]) if (taken[fd]) worker?.post({ type: 'taken', fd, n: taken[fd] });
-    if (flow) {
-      Atomics.add(flow, 0, taken[1] + taken[2]);
-      Atomics.notify(flow, 0);
+    for (const fd of [1, 2]) {
+      if (!taken[fd]) continue;
+      worker?.post({ type: 'taken', fd, n: taken[fd] });
+      if (flow) {
+        Atomics.add(flow, fd - 1, taken[fd]);
+        Atomics.notify(flow, fd - 1);
+      }
     }
     taken[1] = taken[2] = 0;
   };
   const closed = (fd) => {
     worker?.post({ type: 'closed', fd });
     if (flow) {
-      Atomics.or(flow, 1, fd);
-      Atomics.notify(flow, 0);
+      Atomics.or(flow, 2, fd);
+      Atomics.notify(flow, fd - 1);
     }
   };
   /** Hands a chunk of output to its callback; a promise it returns holds the program back until it settles. */

@@ -49,21 +49,24 @@ function askNow(request) {
 const postOutput = (fd, chunk) => post({ type: fd === 1 ? 'stdout' : 'stderr', chunk }, [chunk.buffer]);
 
 /**
- * Where this thread may block (shared memory: `flow` is [bytes taken, closed descriptors as bits],
- * written by the page): an output callback that blocks while the reader is FLOW_WINDOW behind, and
- * throws (EPIPE for the program) once the reader went away.
+ * Where this thread may block (shared memory: `flow` is [bytes of stdout taken, of stderr taken,
+ * closed descriptors as bits], written by the page): an output callback that blocks while the
+ * reader of its descriptor is FLOW_WINDOW behind, and throws (EPIPE for the program) once that
+ * reader went away. Each descriptor counts apart: a stdout nobody reads any more must not hold
+ * back the program's error message on stderr.
  */
-let sentTotal = 0;
+const sentTotal = { 1: 0, 2: 0 };
 function blockingOutput(flow, fd) {
+  const taken = fd - 1;
   return (chunk) => {
-    if (Atomics.load(flow, 1) & fd) throw new Error('the reader went away');
-    sentTotal = (sentTotal + chunk.length) | 0;
+    if (Atomics.load(flow, 2) & fd) throw new Error('the reader went away');
+    sentTotal[fd] = (sentTotal[fd] + chunk.length) | 0;
     postOutput(fd, chunk);
     for (;;) {
-      const taken = Atomics.load(flow, 0);
-      if (((sentTotal - taken) | 0) <= FLOW_WINDOW || Atomics.load(flow, 1) & fd) return;
+      const seen = Atomics.load(flow, taken);
+      if (((sentTotal[fd] - seen) | 0) <= FLOW_WINDOW || Atomics.load(flow, 2) & fd) return;
       // Woken when the count changes; the closed bit changes no count, so look again now and then.
-      Atomics.wait(flow, 0, taken, 100);
+      Atomics.wait(flow, taken, seen, 100);
     }
   };
 }

@@ -37,9 +37,15 @@ pub struct Cli {
     #[arg(long = "fs-size", value_name = "BYTES", value_parser = parse_bytes, default_value = "1GiB")]
     pub fs_size: u64,
 
-    /// Execution engine.
-    #[arg(long, value_enum, default_value_t = EngineKind::Cranelift)]
+    /// Execution engine. `auto` (tiered start): Cranelift's compiled code from the cache; for a
+    /// big module not in the cache yet, the program starts at once on wasmi while Cranelift
+    /// compiles it in the background for the next run (-v says which).
+    #[arg(long, value_enum, default_value_t = EngineKind::Auto)]
     pub engine: EngineKind,
+
+    /// Say on stderr which engine runs the program, and why.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 
     /// Stop the program after it has consumed this much fuel (roughly, instructions).
     #[arg(long, value_name = "N")]
@@ -87,7 +93,9 @@ when the module cannot be loaded; 2 for bad flags.
 
 Compiled modules are cached (WRUN_CACHE_DIR, else ~/.cache/wrun; at most WRUN_CACHE_MAX_SIZE, \
 default 1G, least recently used first out). `wrun cache` shows it, `wrun cache clear` empties it \
-(to run a file named `cache`, write ./cache).";
+(to run a file named `cache`, write ./cache). With --engine auto, a module with WRUN_TIERED_MIN_SIZE \
+(default 512K) of code or more that is not in the cache starts on wasmi while Cranelift compiles it in the \
+background; a run stays on the engine it started on.";
 
 /// `wrun cache`: the compiled-module cache.
 #[derive(Parser, Debug)]
@@ -97,16 +105,28 @@ pub struct CacheCli {
     pub action: Option<CacheAction>,
 }
 
-#[derive(clap::Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(clap::Subcommand, Debug, Clone, PartialEq, Eq)]
 pub enum CacheAction {
     /// Where the cache is, how many entries it holds and their size (the default).
     Show,
     /// Remove every entry.
     Clear,
+    /// Compile a module with Cranelift into the cache (what a tiered first run starts in the
+    /// background).
+    #[command(hide = true)]
+    Fill {
+        /// The module, binary or text.
+        module: PathBuf,
+        /// For runs with --timeout (their code checks for the deadline).
+        #[arg(long = "for-timeout")]
+        for_timeout: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum EngineKind {
+    /// Cranelift's cached code, else (big modules) wasmi while Cranelift compiles in the background.
+    Auto,
     /// Cranelift optimizing JIT (through wasmtime).
     Cranelift,
     /// Winch single-pass baseline JIT (through wasmtime).
@@ -119,6 +139,7 @@ impl EngineKind {
     /// The name as the `--engine` flag spells it.
     pub fn name(self) -> &'static str {
         match self {
+            EngineKind::Auto => "auto",
             EngineKind::Cranelift => "cranelift",
             EngineKind::Winch => "winch",
             EngineKind::Wasmi => "wasmi",

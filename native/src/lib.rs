@@ -28,3 +28,4 @@ pub mod engines;
 pub mod os_env;
 pub mod module_check;
 pub mod mounts;
+pub mod tiering;

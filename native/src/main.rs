@@ -10,7 +10,7 @@ use wasi_vfs::mem::MemFs;
 
 use wrun::cli::{CacheAction, CacheCli, Cli};
 use wrun::engines::{self, Outcome, RunOptions};
-use wrun::{cache, os_env, module_check, mounts};
+use wrun::{cache, os_env, module_check, mounts, tiering};
 
 /// Exit status of a trapped program (128 + SIGABRT), as wasmtime.
 const EXIT_TRAP: u8 = 134;
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     if std::env::args_os().nth(1).is_some_and(|a| a == "cache") {
         return cache_command(CacheCli::parse_from(std::env::args_os().skip(1)));
     }
-    let cli = Cli::parse();
+    let cli = parse_cli(std::env::args_os().collect());
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -32,6 +32,40 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Parses wrun's flags, which end at the module, as in wasmtime: everything after it is the
+/// program's, even words wrun knows (`wrun rg.wasm -e foo`, `wrun tool.wasm --version -v`).
+/// clap alone would take a later `-e`, `-v` or `--version` as wrun's own.
+fn parse_cli(argv: Vec<std::ffi::OsString>) -> Cli {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    // Flags that take a value as the next word (`--dir X`, `-e K=V`).
+    let takes_value = |word: &str| {
+        command.get_arguments().any(|a| {
+            let value = a.get_action().takes_values();
+            let long = word.strip_prefix("--").is_some_and(|l| a.get_long() == Some(l));
+            let short = word.len() == 2 && word.starts_with('-') && a.get_short().is_some_and(|c| word.ends_with(c));
+            value && (long || short)
+        })
+    };
+    let mut i = 1;
+    while i < argv.len() {
+        let word = argv[i].to_string_lossy();
+        if word == "--" {
+            i += 1;
+            break;
+        }
+        if !word.starts_with('-') || word == "-" {
+            break;
+        }
+        i += if takes_value(&word) { 2 } else { 1 };
+    }
+    // argv[i] is the module (or past the end: clap then says it is missing).
+    let split = (i + 1).min(argv.len());
+    let mut cli = Cli::parse_from(&argv[..split]);
+    cli.args = argv[split..].to_vec();
+    cli
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -53,7 +87,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         cache_dir: if cli.no_cache { None } else { cache::default_dir() },
         unknown_imports_trap: cli.unknown_imports_trap,
     };
-    let (outcome, _ctx) = engines::run(cli.engine, &wasm, ctx, &opts).with_context(module)?;
+    let (start, why) = tiering::start(cli.engine, &cli.module, &wasm, &opts);
+    if cli.verbose {
+        eprintln!("wrun: engine: {why}");
+    }
+    let (outcome, _ctx) = match start {
+        tiering::Start::On(engine) => engines::run(engine, &wasm, ctx, &opts),
+        tiering::Start::FastTier(compiled) => engines::wasmi_engine::run_loaded(compiled, ctx, &opts),
+    }
+    .with_context(module)?;
     drop(stdin);
     if let Some(out) = &cli.fs_out {
         // Saving gets a --timeout of its own, so a program stopped by its timeout still has its
@@ -174,6 +216,17 @@ fn cache_command(cli: CacheCli) -> ExitCode {
     };
     let size = |bytes: u64| if bytes >= 1 << 20 { format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20)) } else { format!("{:.1} KiB", bytes as f64 / 1024.0) };
     match cli.action.unwrap_or(CacheAction::Show) {
+        CacheAction::Fill { module, for_timeout } => {
+            let opts = RunOptions { timeout: for_timeout.then_some(std::time::Duration::MAX), cache_dir: Some(dir), ..RunOptions::default() };
+            let filled = std::fs::read(&module)
+                .map_err(anyhow::Error::from)
+                .and_then(module_check::to_binary)
+                .and_then(|wasm| tiering::fill(&wasm, &opts));
+            if let Err(e) = filled {
+                eprintln!("wrun: error: cannot compile `{}`: {}", module.display(), format!("{e:#}").lines().next().unwrap_or_default());
+                return ExitCode::FAILURE;
+            }
+        }
         CacheAction::Show => {
             let (entries, bytes) = cache::summary(&dir);
             println!("{}", dir.display());

@@ -331,6 +331,115 @@ fn an_empty_cache_variable_does_not_litter_the_working_directory() {
     assert_eq!(cache_entries(&home.join(".cache").join("wrun")).len(), 1, "the default cache directory is used");
 }
 
+// --- Where wrun's flags end --------------------------------------------------------------------
+
+#[test]
+fn flags_after_the_module_are_the_programs_even_ones_wrun_knows() {
+    let sb = Sandbox::new();
+    // Exits with its argument count.
+    let argc = sb.file(
+        "argc.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") (drop (call $sizes (i32.const 0) (i32.const 4))) (call $exit (i32.load (i32.const 0)))))"#,
+    );
+    // wrun's own flags before the module (one with a value, one without), the program's after.
+    let r = sb.wrun().args(["-e", "A=1", "-v"]).arg(&argc).args(["-e", "foo", "--version", "-v", "--dir", "x", "--help"]).run();
+    assert_eq!(r.status, 8, "{}", r.stderr);
+    assert!(r.stderr.starts_with("wrun: engine: "), "-v before the module is wrun's: {}", r.stderr);
+    // `--` ends wrun's flags too; a module named like a flag then runs.
+    let dashed = sb.file("-odd.wat", std::fs::read(sb.path().join(&argc)).expect("read"));
+    assert_eq!(sb.wrun().arg("--").arg(&dashed).arg("--version").run().status, 2);
+    // A value-taking flag at the end still wants its value.
+    sb.wrun().arg("--dir").run().assert_usage_error("--dir");
+}
+
+// --- Tiered start (--engine auto) ----------------------------------------------------------
+
+/// What `-v` said about the engine.
+fn engine_line(r: &common::Run) -> String {
+    r.stderr.lines().find(|l| l.starts_with("wrun: engine: ")).unwrap_or_default().to_string()
+}
+
+/// Waits (up to a minute) for the background compile: an artifact and no marker left.
+fn wait_for_background_compile(cache: &Path) -> Vec<PathBuf> {
+    let started = std::time::Instant::now();
+    loop {
+        let entries = cache_entries(cache);
+        let done = entries.iter().any(|p| is_artifact(p)) && !entries.iter().any(|p| p.extension().is_some_and(|e| e == "filling"));
+        if done {
+            return entries;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "no background compile: the cache holds {entries:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_big_module_starts_on_wasmi_while_cranelift_fills_the_cache_for_the_next_run() {
+    let sb = Sandbox::new();
+    let path = sb.file("hello.wat", writes_then("hello\n", ""));
+    // Every module counts as big here (the default bound is 512 KiB of code).
+    let wrun = || sb.wrun().env("WRUN_TIERED_MIN_SIZE", "0").arg("-v");
+    let first = wrun().arg(&path).run();
+    assert_eq!(first.stdout_text(), "hello\n");
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    assert_eq!(engine_line(&first), "wrun: engine: wasmi (first run of this module: Cranelift compiles it in the background for the next run)");
+    let entries = wait_for_background_compile(&sb.cache());
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let second = wrun().arg(&path).run();
+    assert_eq!(second.stdout_text(), "hello\n");
+    assert_eq!(engine_line(&second), "wrun: engine: cranelift (compiled code from the cache)");
+    // With --timeout the code differs (it checks for the deadline): a first run of its own.
+    let timed = wrun().args(["--timeout", "10s"]).arg(&path).run();
+    assert!(engine_line(&timed).starts_with("wrun: engine: wasmi (first run"), "{}", timed.stderr);
+    assert_eq!(wait_for_background_compile(&sb.cache()).len(), 2);
+    // --engine forces one; --fuel counts one engine's units; small modules compile at once.
+    let forced = wrun().args(["--engine", "winch"]).arg(&path).run();
+    assert_eq!(engine_line(&forced), "wrun: engine: winch (--engine)");
+    let fuel = wrun().args(["--fuel", "1000000"]).arg(&path).run();
+    assert_eq!(engine_line(&fuel), "wrun: engine: cranelift (--fuel: one engine's units)");
+    let other = sb.file("other.wat", writes_then("other\n", ""));
+    let small = sb.wrun().arg("-v").arg(&other).run();
+    assert_eq!(small.stdout_text(), "other\n");
+    assert_eq!(engine_line(&small), "wrun: engine: cranelift (a small module: compiled at once)");
+}
+
+#[test]
+fn a_module_wasmi_cannot_run_is_compiled_at_once() {
+    let sb = Sandbox::new();
+    // A SIMD instruction: the wasmi build here has no SIMD.
+    let path = sb.file(
+        "simd.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (call $exit (i32x4.extract_lane 2 (v128.const i32x4 1 2 7 4)))))"#,
+    );
+    let r = sb.wrun().env("WRUN_TIERED_MIN_SIZE", "0").arg("-v").arg(&path).run();
+    assert_eq!(r.status, 7, "{}", r.stderr);
+    assert!(engine_line(&r).starts_with("wrun: engine: cranelift (wasmi cannot run this module: "), "{}", r.stderr);
+}
+
+#[test]
+fn fifty_concurrent_cold_tiered_runs_all_succeed_and_leave_one_entry() {
+    let sb = Sandbox::new();
+    let path = sb.file("hello.wat", writes_then("hello\n", ""));
+    let runs: Vec<_> = (0..50).map(|_| std::thread::spawn({
+        let cmd = sb.wrun().env("WRUN_TIERED_MIN_SIZE", "0").arg(&path);
+        move || cmd.run()
+    })).collect();
+    for r in runs {
+        let r = r.join().expect("thread");
+        assert_eq!(r.assert_quiet_exit(0).stdout_text(), "hello\n");
+    }
+    let entries = wait_for_background_compile(&sb.cache());
+    assert!(entries.len() == 1 && is_artifact(&entries[0]), "the cache holds {entries:?}");
+}
+
 // --- Stdio ----------------------------------------------------------------------------------
 
 fn cat_guest() -> PathBuf {

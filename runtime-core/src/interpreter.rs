@@ -220,10 +220,17 @@ fn ended(e: &Error) -> Step {
     }
 }
 
-impl<S: WasiHost> Interpreter<S> {
-    /// Compiles and instantiates `wasm` for `host` (running its start function, if any, under the
-    /// limits). A start function that traps or exits is reported by the first [`Interpreter::step`].
-    pub fn new(wasm: &[u8], host: S, limits: &Options) -> Result<Self, LoadError> {
+/// A module wasmi accepted, not yet instantiated: whether wasmi can run a module is known before
+/// any host state is committed to it (`wrun`'s tiered start falls back to another engine).
+pub struct Compiled {
+    engine: Engine,
+    module: Module,
+    limits: Options,
+}
+
+impl Compiled {
+    /// Validates `wasm` (function bodies are translated on their first call) under `limits`.
+    pub fn new(wasm: &[u8], limits: &Options) -> Result<Self, LoadError> {
         let metered = limits.fuel.is_some() || limits.slice.is_some();
         let mut config = Config::default();
         config.consume_fuel(metered);
@@ -234,6 +241,22 @@ impl<S: WasiHost> Interpreter<S> {
         config.fuel_cost(CustomFuelCosts { bytes_copied_per_fuel: 64, fuel_per_bytes_translated: 0, fuel_per_bytes_validated: 0 });
         let engine = Engine::new(&config);
         let module = Module::new(&engine, wasm).map_err(|e| LoadError::Invalid(e.to_string()))?;
+        Ok(Compiled { engine, module, limits: *limits })
+    }
+}
+
+impl<S: WasiHost> Interpreter<S> {
+    /// Compiles and instantiates `wasm` for `host` (running its start function, if any, under the
+    /// limits). A start function that traps or exits is reported by the first [`Interpreter::step`].
+    pub fn new(wasm: &[u8], host: S, limits: &Options) -> Result<Self, LoadError> {
+        Self::instantiate(Compiled::new(wasm, limits)?, host)
+    }
+
+    /// Instantiates a compiled module for `host`, as [`Interpreter::new`].
+    pub fn instantiate(compiled: Compiled, host: S) -> Result<Self, LoadError> {
+        let Compiled { engine, module, limits } = compiled;
+        let limits = &limits;
+        let metered = limits.fuel.is_some() || limits.slice.is_some();
         let mut linker = linker::<S>(&engine).map_err(|e| LoadError::Link(e.to_string()))?;
         if limits.unknown_imports_trap {
             trap_unknown_imports(&mut linker, &module).map_err(|e| LoadError::Link(e.to_string()))?;

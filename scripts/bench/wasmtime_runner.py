@@ -1,12 +1,13 @@
 """Runs a WASI command under wasmtime (the `wasmtime` PyPI package), for scripts/bench.py.
 
-Usage: wasmtime_runner.py [--dir HOST::GUEST]... [--time-file PATH] [--noop] MODULE.wasm [ARGS...]
+Usage: wasmtime_runner.py [--dir HOST::GUEST]... [--time-file PATH] [--noop] [--no-cache] MODULE.wasm [ARGS...]
 
 stdin, stdout and stderr are the process's own (inherited), as `wasmtime run` does, so the
 benchmark gives every runtime the same sinks. wasmtime's compiled-module cache is enabled, so a
 warm run loads machine code instead of compiling. With --time-file, writes the seconds spent in
 instantiate + `_start` (the "in-process" time) there. With --noop, only imports wasmtime and makes
-an engine: the fixed cost of this runner, for reference.
+an engine: the fixed cost of this runner, for reference. With --no-cache, every run compiles
+(wasmtime's `-C cache=n`: a cold start).
 """
 
 import argparse
@@ -19,6 +20,7 @@ def main() -> int:
     p.add_argument("--dir", action="append", default=[])
     p.add_argument("--time-file")
     p.add_argument("--noop", action="store_true")
+    p.add_argument("--no-cache", action="store_true")
     p.add_argument("module", nargs="?")
     p.add_argument("args", nargs=argparse.REMAINDER)
     a = p.parse_args()
@@ -27,7 +29,7 @@ def main() -> int:
 
     config = wasmtime.Config()
     try:
-        config.cache = True
+        config.cache = not a.no_cache
     except (AttributeError, wasmtime.WasmtimeError):
         pass  # a build without the cache: every run compiles
     engine = wasmtime.Engine(config)

@@ -71,7 +71,9 @@ impl std::error::Error for GuestInterrupted {}
 /// linked; everything the guest does is an [`Outcome`].
 pub fn run(kind: EngineKind, wasm: &[u8], ctx: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Outcome, WasiCtx)> {
     match kind {
-        EngineKind::Cranelift | EngineKind::Winch => wasmtime_engine::run(kind, wasm, ctx, opts),
+        // Auto's choice is the binary's (crate::tiering); here it means the optimizing compiler.
+        EngineKind::Auto | EngineKind::Cranelift => wasmtime_engine::run(EngineKind::Cranelift, wasm, ctx, opts),
+        EngineKind::Winch => wasmtime_engine::run(kind, wasm, ctx, opts),
         EngineKind::Wasmi => wasmi_engine::run(wasm, ctx, opts),
     }
 }

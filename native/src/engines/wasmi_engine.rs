@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use anyhow::bail;
-use runtime_core::interpreter::{Interpreter, LoadError, Options, Step};
+use runtime_core::interpreter::{Compiled, Interpreter, LoadError, Options, Step};
 use runtime_core::WasiCtx;
 use wasmi::{Val, ValType};
 
@@ -17,16 +17,29 @@ use crate::module_check;
 const SLICE_FUEL: u64 = 20_000_000;
 
 pub fn run(wasm: &[u8], wasi: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Outcome, WasiCtx)> {
+    run_loaded(load(wasm, opts)?, wasi, opts)
+}
+
+/// Validates `wasm` for wasmi: an `Err` (a feature wasmi lacks, say) leaves the WASI context
+/// untouched, so `--engine auto` can run the module on another engine instead.
+pub fn load(wasm: &[u8], opts: &RunOptions) -> anyhow::Result<Compiled> {
     let options = Options {
         fuel: opts.fuel,
         slice: opts.timeout.map(|_| SLICE_FUEL),
         max_memory: opts.max_memory,
         unknown_imports_trap: opts.unknown_imports_trap,
     };
-    let mut guest = match Interpreter::new(wasm, wasi, &options) {
+    Compiled::new(wasm, &options).map_err(|e| match e {
+        LoadError::Invalid(e) => module_check::load_failure(wasm, "wasmi", &e),
+        LoadError::Link(e) => anyhow::anyhow!("{e}"),
+    })
+}
+
+/// Runs a module [`load`] accepted.
+pub fn run_loaded(compiled: Compiled, wasi: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Outcome, WasiCtx)> {
+    let mut guest = match Interpreter::instantiate(compiled, wasi) {
         Ok(guest) => guest,
-        Err(LoadError::Invalid(e)) => return Err(module_check::load_failure(wasm, "wasmi", &e)),
-        Err(LoadError::Link(e)) => bail!("{e}"),
+        Err(LoadError::Invalid(e) | LoadError::Link(e)) => bail!("{e}"),
     };
     let deadline = opts.timeout.map(|t| Instant::now() + t);
     let outcome = match &opts.invoke {

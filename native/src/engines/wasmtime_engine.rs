@@ -23,12 +23,16 @@ struct HostState {
     memory: Option<Memory>,
 }
 
-fn engine(kind: EngineKind, opts: &RunOptions) -> wasmtime::Result<Engine> {
+fn config(kind: EngineKind, opts: &RunOptions) -> Config {
     let mut config = Config::new();
     config.strategy(if kind == EngineKind::Winch { Strategy::Winch } else { Strategy::Cranelift });
     config.epoch_interruption(opts.timeout.is_some());
     config.consume_fuel(opts.fuel.is_some());
-    Engine::new(&config)
+    config
+}
+
+fn engine(kind: EngineKind, opts: &RunOptions) -> wasmtime::Result<Engine> {
+    Engine::new(&config(kind, opts))
 }
 
 /// Settings that change the compiled code, for the cache key.
@@ -61,6 +65,25 @@ fn compile(engine: &Engine, kind: EngineKind, wasm: &[u8], opts: &RunOptions) ->
         cache::store(&path, &bytes);
     }
     Ok(module)
+}
+
+/// Whether the cache holds `kind`'s compiled code for `wasm` under these options.
+pub fn is_cached(kind: EngineKind, wasm: &[u8], opts: &RunOptions) -> bool {
+    opts.cache_dir.as_ref().is_some_and(|dir| cache::entry_path(dir, wasm, &settings_key(kind, opts)).exists())
+}
+
+/// Compiles `wasm` with `kind` into the cache (what a run would otherwise do on its way), on one
+/// thread: this runs beside the program it was started for, which keeps the other cores.
+pub fn fill_cache(kind: EngineKind, wasm: &[u8], opts: &RunOptions) -> anyhow::Result<()> {
+    let mut config = config(kind, opts);
+    config.parallel_compilation(false);
+    let engine = Engine::new(&config)?;
+    compile(&engine, kind, wasm, opts).map(drop)
+}
+
+/// The cache file `kind`'s code for `wasm` goes to, if there is a cache.
+pub fn cache_entry(kind: EngineKind, wasm: &[u8], opts: &RunOptions) -> Option<std::path::PathBuf> {
+    opts.cache_dir.as_ref().map(|dir| cache::entry_path(dir, wasm, &settings_key(kind, opts)))
 }
 
 fn wasi_val(v: WasiVal) -> ValType {

@@ -120,6 +120,9 @@ pub enum CacheAction {
         /// For runs with --timeout (their code checks for the deadline).
         #[arg(long = "for-timeout")]
         for_timeout: bool,
+        /// The file that says the compile is under way: removed when it ends, however it ends.
+        #[arg(long)]
+        marker: Option<PathBuf>,
     },
 }
 

@@ -40,14 +40,19 @@ fn main() -> ExitCode {
 fn parse_cli(argv: Vec<std::ffi::OsString>) -> Cli {
     use clap::CommandFactory;
     let command = Cli::command();
-    // Flags that take a value as the next word (`--dir X`, `-e K=V`).
+    // Whether a flag word takes the next word as its value: `--dir X`, `-e K=V`, and `-ve K=V`
+    // (short flags run together: the last one may take the next word; `-eK=V` has its value).
+    let value_taking_short = |c: char| command.get_arguments().any(|a| a.get_action().takes_values() && a.get_short() == Some(c));
     let takes_value = |word: &str| {
-        command.get_arguments().any(|a| {
-            let value = a.get_action().takes_values();
-            let long = word.strip_prefix("--").is_some_and(|l| a.get_long() == Some(l));
-            let short = word.len() == 2 && word.starts_with('-') && a.get_short().is_some_and(|c| word.ends_with(c));
-            value && (long || short)
-        })
+        if let Some(long) = word.strip_prefix("--") {
+            return command.get_arguments().any(|a| a.get_action().takes_values() && a.get_long() == Some(long));
+        }
+        for (i, c) in word.char_indices().skip(1) {
+            if value_taking_short(c) {
+                return i + c.len_utf8() == word.len();
+            }
+        }
+        false
     };
     let mut i = 1;
     while i < argv.len() {
@@ -216,12 +221,15 @@ fn cache_command(cli: CacheCli) -> ExitCode {
     };
     let size = |bytes: u64| if bytes >= 1 << 20 { format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20)) } else { format!("{:.1} KiB", bytes as f64 / 1024.0) };
     match cli.action.unwrap_or(CacheAction::Show) {
-        CacheAction::Fill { module, for_timeout } => {
+        CacheAction::Fill { module, for_timeout, marker } => {
             let opts = RunOptions { timeout: for_timeout.then_some(std::time::Duration::MAX), cache_dir: Some(dir), ..RunOptions::default() };
             let filled = std::fs::read(&module)
                 .map_err(anyhow::Error::from)
                 .and_then(module_check::to_binary)
                 .and_then(|wasm| tiering::fill(&wasm, &opts));
+            if let Some(marker) = marker {
+                let _ = std::fs::remove_file(marker);
+            }
             if let Err(e) = filled {
                 eprintln!("wrun: error: cannot compile `{}`: {}", module.display(), format!("{e:#}").lines().next().unwrap_or_default());
                 return ExitCode::FAILURE;

@@ -73,7 +73,9 @@ pub fn start(asked: EngineKind, path: &Path, wasm: &[u8], opts: &RunOptions) -> 
             let note = match compile_in_background(path, wasm, opts) {
                 Ok(true) => "Cranelift compiles it in the background for the next run",
                 Ok(false) => "another wrun is compiling it with Cranelift",
-                Err(_) => "Cranelift could not be started in the background",
+                // No later run would find Cranelift's code either (a cache it cannot write, say):
+                // the optimizing compiler now, as without a cache.
+                Err(e) => return cranelift(&format!("cannot compile in the background: {e}")),
             };
             (Start::FastTier(compiled), format!("wasmi (first run of this module: {note})"))
         }
@@ -95,6 +97,7 @@ fn compile_in_background(path: &Path, wasm: &[u8], opts: &RunOptions) -> std::io
     use std::os::unix::process::CommandExt;
 
     let Some(entry) = wasmtime_engine::cache_entry(EngineKind::Cranelift, wasm, opts) else { return Ok(false) };
+    let exe = std::env::current_exe()?;
     let marker = marker(&entry);
     if let Some(dir) = marker.parent() {
         std::fs::create_dir_all(dir)?;
@@ -110,11 +113,13 @@ fn compile_in_background(path: &Path, wasm: &[u8], opts: &RunOptions) -> std::io
         // Claimed anew: a newer modification time tells other runs a compile is under way.
         std::fs::File::options().write(true).open(&marker)?.set_modified(SystemTime::now())?;
     }
-    let mut cmd = Command::new(std::env::current_exe()?);
-    cmd.arg("cache").arg("fill").arg(path);
+    let mut cmd = Command::new(exe);
+    // The marker by name: the child removes this one even if the file changed meanwhile.
+    cmd.arg("cache").arg("fill").arg("--marker").arg(&marker);
     if opts.timeout.is_some() {
         cmd.arg("--for-timeout");
     }
+    cmd.arg("--").arg(path);
     let started = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).process_group(0).spawn();
     if let Err(e) = started {
         let _ = std::fs::remove_file(&marker);
@@ -124,14 +129,9 @@ fn compile_in_background(path: &Path, wasm: &[u8], opts: &RunOptions) -> std::io
 }
 
 /// `wrun cache fill FILE`: compiles FILE with Cranelift into the cache (what a tiered run starts
-/// in the background), then removes the marker that said it was under way.
+/// in the background), at the lowest priority: the program that started it runs meanwhile.
 pub fn fill(wasm: &[u8], opts: &RunOptions) -> anyhow::Result<()> {
-    // The lowest priority: the program that started this one runs at the same time.
     // SAFETY: setpriority only reads its arguments; 0 names this process.
     unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
-    let result = wasmtime_engine::fill_cache(EngineKind::Cranelift, wasm, opts);
-    if let Some(entry) = wasmtime_engine::cache_entry(EngineKind::Cranelift, wasm, opts) {
-        let _ = std::fs::remove_file(marker(&entry));
-    }
-    result
+    wasmtime_engine::fill_cache(EngineKind::Cranelift, wasm, opts)
 }

@@ -349,6 +349,10 @@ fn flags_after_the_module_are_the_programs_even_ones_wrun_knows() {
     let r = sb.wrun().args(["-e", "A=1", "-v"]).arg(&argc).args(["-e", "foo", "--version", "-v", "--dir", "x", "--help"]).run();
     assert_eq!(r.status, 8, "{}", r.stderr);
     assert!(r.stderr.starts_with("wrun: engine: "), "-v before the module is wrun's: {}", r.stderr);
+    // Short flags run together, the last taking the next word, as clap reads them.
+    let joined = sb.wrun().args(["-ve", "A=1"]).arg(&argc).arg("x").run();
+    assert_eq!(joined.status, 2, "{}", joined.stderr);
+    assert!(joined.stderr.starts_with("wrun: engine: "), "{}", joined.stderr);
     // `--` ends wrun's flags too; a module named like a flag then runs.
     let dashed = sb.file("-odd.wat", std::fs::read(sb.path().join(&argc)).expect("read"));
     assert_eq!(sb.wrun().arg("--").arg(&dashed).arg("--version").run().status, 2);

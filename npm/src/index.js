@@ -164,7 +164,9 @@ export function spawn(wasm, opts = {}) {
         const r = await workerHandle.result;
         return new RunResult(r.exitCode, r.stdout, r.stderr);
       }
-      const b = configure(c, opts, opts.fs ?? null, { onStdout: opts.onStdout, onStderr: opts.onStderr });
+      // A promise from a callback (a stream's reader that is behind, or gone) holds the program
+      // back where JSPI can suspend it, and a reader that went away is EPIPE.
+      const b = configure(c, opts, opts.fs ?? null, { onStdout: ctl.output(1, opts.onStdout), onStderr: ctl.output(2, opts.onStderr) });
       startClock();
       const r = await runGuest(c, module, b, ctl, opts);
       return new RunResult(r.exitCode, r.stdout, r.stderr);

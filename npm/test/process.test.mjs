@@ -99,6 +99,22 @@ describe('spawn(): pipes between programs', () => {
     assert.match(text(errors), /Broken pipe|EPIPE|pipe/i);
   });
 
+  test('on the page\'s own thread too: a reader that ends leaves nothing unhandled', async () => {
+    const unhandled = [];
+    const onUnhandled = (e) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const writer = spawn(guest('cat'), { stdin: BIG });
+      const reader = spawn(guest('hello'), { args: HELLO_ARGS, stdin: writer.stdout, engine: 'wasmi' });
+      assert.equal(await reader.exited, 0);
+      assert.notEqual(await writer.exited, null);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   test("stdin writes resolve when the program has room, and reject (EPIPE) once it ended", async () => {
     const p = spawn(guest('hello'), { args: HELLO_ARGS, worker: true });
     const w = p.stdin.getWriter();

@@ -34,7 +34,7 @@ export class Jobs {
 
   /** Lines for jobs that ended since they were last reported; they leave the table. */
   reportEnded() {
-    const lines = this.ended.splice(0).map((j) => format(j));
+    const lines = this.ended.splice(0).filter((j) => !j.foreground).map((j) => format(j));
     this.list = this.list.filter((j) => j.state === 'Running');
     return lines;
   }
@@ -47,6 +47,7 @@ export class Jobs {
   /** `fg`: waits for a job in the foreground (the builtin's Ctrl-C stops it). Resolves to its status. */
   async foreground(entry, ctx) {
     ctx.stdout.write(`${entry.text}\n`);
+    entry.foreground = true; // its end is fg's status, not a report at the next prompt
     ctx.onInterrupt(() => entry.job.interrupt());
     try {
       return await entry.job.done;

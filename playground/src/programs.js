@@ -126,7 +126,7 @@ export function startProgram(shell, program, argv, assigns, io) {
       return r.exitCode;
     } catch (e) {
       if (overflow) {
-        shell.error(`${argv[0]}: stopped: more than ${PIPE_LIMIT >> 20} MiB of output into a file`);
+        shell.error(`${argv[0]}: stopped: more than ${PIPE_LIMIT >> 20} MiB of output held for a file or a pipe`);
         shell.status.idle(`${argv[0]} stopped: too much output`);
         return 141;
       }

@@ -202,7 +202,11 @@ export class Shell {
           else this.lastStatus = await this.runPipeline(pipeline, out);
         } catch (e) {
           this.lastStatus = 130;
-          if (e instanceof Interrupted) return; // Ctrl-C ends the whole line
+          // Ctrl-C ends the whole line, and the line a substitution is part of (`out`).
+          if (e instanceof Interrupted) {
+            if (out) throw e;
+            return;
+          }
           this.error(`shell: ${e.message}`);
           this.lastStatus = 1;
         }
@@ -213,17 +217,18 @@ export class Shell {
 
   /** Runs a pipeline in the foreground: Ctrl-C stops all of its commands. Resolves to the last one's status. */
   async runPipeline(commands, out = null) {
-    const job = await this.startPipeline(commands, { out });
-    return this.foregroundJob(job);
-  }
-
-  /** Waits for a started pipeline with the terminal's keys and Ctrl-C going to it. */
-  async foregroundJob(job) {
-    this.setForeground({ input: job.input, interrupt: () => { this.terminal.write('^C'); job.interrupt(); } });
+    // What had the keys before (the line a substitution is part of) gets them back after.
+    const previous = this.foreground;
+    // Ctrl-C while the commands start (a tool may be downloading) stops what started.
+    let early = false;
+    this.setForeground({ input: null, interrupt: () => { this.terminal.write('^C'); early = true; } });
     try {
+      const job = await this.startPipeline(commands, { out, stopped: () => early });
+      if (early) job.interrupt();
+      this.setForeground({ input: job.input, interrupt: () => { this.terminal.write('^C'); job.interrupt(); } });
       return await job.done;
     } finally {
-      this.foreground = null;
+      this.foreground = previous;
     }
   }
 
@@ -234,12 +239,13 @@ export class Shell {
    * the terminal. Returns { input, interrupt(), done } where done resolves to the last command's
    * status, or rejects with Interrupted if Ctrl-C stopped any.
    */
-  async startPipeline(commands, { out = null, background = false } = {}) {
+  async startPipeline(commands, { out = null, background = false, stopped = () => false } = {}) {
     const toTerminal = new Sink((bytes) => this.terminal.write(bytes));
     const pipes = commands.slice(1).map(() => new Pipe());
     const stages = [];
     try {
       for (let i = 0; i < commands.length; i++) {
+        if (stopped()) throw new Interrupted();
         const io = {
           stdin: i > 0 ? pipes[i - 1] : background ? new Uint8Array(0) : null,
           stdout: i < pipes.length ? pipes[i] : out ?? toTerminal,
@@ -252,8 +258,11 @@ export class Shell {
         stages.push(stage);
       }
     } catch (e) {
-      // A word could not be expanded (Ctrl-C in a substitution): what started stops.
-      for (const st of stages) st.interrupt();
+      // A word could not be expanded, or Ctrl-C came while starting: what started stops.
+      for (const st of stages) {
+        st.interrupt();
+        st.done.catch(() => {}); // its Interrupted is this one
+      }
       for (const p of pipes) p.closeRead();
       throw e;
     }

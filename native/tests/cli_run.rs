@@ -412,16 +412,32 @@ fn a_big_module_starts_on_wasmi_while_cranelift_fills_the_cache_for_the_next_run
 }
 
 #[test]
-fn a_module_wasmi_cannot_run_is_compiled_at_once() {
+fn simd_runs_on_every_engine() {
     let sb = Sandbox::new();
-    // A SIMD instruction: the wasmi build here has no SIMD.
     let path = sb.file(
         "simd.wat",
         r#"(module
           (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
           (memory (export "memory") 1)
           (func (export "_start")
-            (call $exit (i32x4.extract_lane 2 (v128.const i32x4 1 2 7 4)))))"#,
+            (call $exit (i32x4.extract_lane 2 (i32x4.add (v128.const i32x4 1 2 3 4) (v128.const i32x4 0 0 4 0))))))"#,
+    );
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).arg(&path).run();
+        assert_eq!(r.status, 7, "{engine}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn a_module_wasmi_cannot_run_is_compiled_at_once() {
+    let sb = Sandbox::new();
+    // A 64-bit memory: the wasmi build here has no memory64, Cranelift has.
+    let path = sb.file(
+        "memory64.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") i64 1)
+          (func (export "_start") (call $exit (i32.wrap_i64 (i64.add (memory.size) (i64.const 6))))))"#,
     );
     let r = sb.wrun().env("WRUN_TIERED_MIN_SIZE", "0").arg("-v").arg(&path).run();
     assert_eq!(r.status, 7, "{}", r.stderr);

@@ -1,4 +1,4 @@
-// The wasmi engine on the page: the add-on (wasmi compiled to WebAssembly, about 390 KiB gzip) is
+// The wasmi engine on the page: the add-on (wasmi compiled to WebAssembly, about 480 KiB gzip, SIMD included) is
 // loaded on first use only, so pages that never need it never download it. The run itself is in
 // wasmi-run.js, shared with workers (which load the add-on's glue statically: a worker bundle
 // cannot split off a dynamic import).

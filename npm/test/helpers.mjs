@@ -31,11 +31,12 @@ let binaryen;
  * Assembles WebAssembly text with binaryen (a devDependency), checking the result validates.
  * `referenceTypes` enables `table.grow` and friends; `threads`, shared memories.
  */
-export async function wat(text, { referenceTypes = false, threads = false } = {}) {
+export async function wat(text, { referenceTypes = false, threads = false, simd = false } = {}) {
   binaryen ??= (await import('binaryen')).default;
   const m = binaryen.parseText(text);
   if (referenceTypes) m.setFeatures(m.getFeatures() | binaryen.Features.ReferenceTypes);
   if (threads) m.setFeatures(m.getFeatures() | binaryen.Features.Atomics);
+  if (simd) m.setFeatures(m.getFeatures() | binaryen.Features.SIMD128);
   try {
     if (!m.validate()) throw new Error('the WAT does not validate');
     return m.emitBinary();

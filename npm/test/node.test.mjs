@@ -79,6 +79,17 @@ describe('running programs', () => {
     }
   });
 
+  test('SIMD instructions run on wasmi too (coreutils and other SIMD builds need them)', async () => {
+    const simd = await wat(`(module
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (func (export "_start")
+        (call $exit (i32x4.extract_lane 2 (i32x4.add (v128.const i32x4 1 2 3 4) (v128.const i32x4 0 0 4 0))))))`, { simd: true });
+    for (const engine of ['browser', 'wasmi']) {
+      assert.equal((await run(simd, { engine })).exitCode, 7, engine);
+    }
+  });
+
   test('proc_exit(42) from deep in the stack gives exit code 42 and keeps earlier output', async () => {
     for (const opts of [{}, { engine: 'wasmi' }, { worker: true }]) {
       const r = await run(guest('exit_code'), opts);

@@ -28,12 +28,19 @@ pub fn default_dir() -> Option<PathBuf> {
     Some(base.join("wrun"))
 }
 
-/// The file that holds (or will hold) the compiled form of `wasm` under `settings`.
-pub fn entry_path(dir: &Path, wasm: &[u8], settings: &str) -> PathBuf {
+/// The SHA-256 of a module's bytes: computed once per run (tens of milliseconds for a large
+/// module), then combined with each engine's settings by [`entry_path`].
+pub fn digest(wasm: &[u8]) -> [u8; 32] {
+    Sha256::digest(wasm).into()
+}
+
+/// The file that holds (or will hold) the compiled form of the module whose [`digest`] is
+/// `module` under `settings`.
+pub fn entry_path(dir: &Path, module: &[u8; 32], settings: &str) -> PathBuf {
     let mut h = Sha256::new();
     h.update(settings.as_bytes());
     h.update([0]);
-    h.update(wasm);
+    h.update(module);
     let digest = h.finalize();
     let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     dir.join(format!("{name}.cwasm"))
@@ -182,8 +189,9 @@ mod tests {
     #[test]
     fn key_depends_on_module_and_settings() {
         let d = Path::new("/c");
-        assert_ne!(entry_path(d, b"a", "x"), entry_path(d, b"b", "x"));
-        assert_ne!(entry_path(d, b"a", "x"), entry_path(d, b"a", "y"));
-        assert_eq!(entry_path(d, b"a", "x"), entry_path(d, b"a", "x"));
+        let (a, b) = (digest(b"a"), digest(b"b"));
+        assert_ne!(entry_path(d, &a, "x"), entry_path(d, &b, "x"));
+        assert_ne!(entry_path(d, &a, "x"), entry_path(d, &a, "y"));
+        assert_eq!(entry_path(d, &a, "x"), entry_path(d, &a, "x"));
     }
 }

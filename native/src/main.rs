@@ -84,12 +84,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     image.set_quota(Some(cli.fs_size));
     let deadline = cli.timeout.map(|t| std::time::Instant::now() + t);
     let (ctx, stdin) = build_ctx(&cli, &image, deadline, version)?;
+    let cache_dir = if cli.no_cache { None } else { cache::default_dir() };
     let opts = RunOptions {
         fuel: cli.fuel,
         timeout: cli.timeout,
         max_memory: cli.max_memory,
         invoke: cli.invoke.clone().map(|name| (name, cli.args.iter().map(|a| a.to_string_lossy().into_owned()).collect())),
-        cache_dir: if cli.no_cache { None } else { cache::default_dir() },
+        // Hashed once: the tiered start and the engine both look the module up.
+        module_digest: cache_dir.as_ref().map(|_| cache::digest(&wasm)),
+        cache_dir,
         unknown_imports_trap: cli.unknown_imports_trap,
     };
     let (start, why) = tiering::start(cli.engine, &cli.module, &wasm, &opts);

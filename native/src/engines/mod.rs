@@ -23,6 +23,9 @@ pub struct RunOptions {
     pub invoke: Option<(String, Vec<String>)>,
     /// Where compiled modules are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// The module's [`crate::cache::digest`], when the caller computed it already (`wrun`
+    /// looks the cache up more than once per run); else each lookup hashes the module.
+    pub module_digest: Option<[u8; 32]>,
     /// `--unknown-imports-trap`: link function imports wrun does not provide to traps.
     pub unknown_imports_trap: bool,
 }

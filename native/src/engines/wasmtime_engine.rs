@@ -44,10 +44,9 @@ fn settings_key(kind: EngineKind, opts: &RunOptions) -> String {
 /// [`module_check::load_failure`], the same way on every engine.
 fn compile(engine: &Engine, kind: EngineKind, wasm: &[u8], opts: &RunOptions) -> anyhow::Result<Module> {
     let new = || Module::new(engine, wasm).map_err(|e| module_check::load_failure(wasm, kind.name(), &format!("{e:#}")));
-    let Some(dir) = &opts.cache_dir else {
+    let Some(path) = cache_entry(kind, wasm, opts) else {
         return new();
     };
-    let path = cache::entry_path(dir, wasm, &settings_key(kind, opts));
     if path.exists() {
         // SAFETY: the file was written by `Module::serialize` of this same wasmtime build into our
         // own cache directory (its name is keyed by the module hash and the engine settings), and
@@ -69,7 +68,7 @@ fn compile(engine: &Engine, kind: EngineKind, wasm: &[u8], opts: &RunOptions) ->
 
 /// Whether the cache holds `kind`'s compiled code for `wasm` under these options.
 pub fn is_cached(kind: EngineKind, wasm: &[u8], opts: &RunOptions) -> bool {
-    opts.cache_dir.as_ref().is_some_and(|dir| cache::entry_path(dir, wasm, &settings_key(kind, opts)).exists())
+    cache_entry(kind, wasm, opts).is_some_and(|path| path.exists())
 }
 
 /// Compiles `wasm` with `kind` into the cache (what a run would otherwise do on its way), on one
@@ -83,7 +82,9 @@ pub fn fill_cache(kind: EngineKind, wasm: &[u8], opts: &RunOptions) -> anyhow::R
 
 /// The cache file `kind`'s code for `wasm` goes to, if there is a cache.
 pub fn cache_entry(kind: EngineKind, wasm: &[u8], opts: &RunOptions) -> Option<std::path::PathBuf> {
-    opts.cache_dir.as_ref().map(|dir| cache::entry_path(dir, wasm, &settings_key(kind, opts)))
+    let dir = opts.cache_dir.as_ref()?;
+    let module = opts.module_digest.unwrap_or_else(|| cache::digest(wasm));
+    Some(cache::entry_path(dir, &module, &settings_key(kind, opts)))
 }
 
 fn wasi_val(v: WasiVal) -> ValType {

@@ -36,12 +36,11 @@ export class Pipe {
     this.onOverflow = null;
   }
   get terminal() { return false; }
-  overflow() { return overflow.call(this, 'waiting in a pipe'); }
   write(data) {
     if (this.broken) return Promise.reject(new BrokenPipe());
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
     if (!bytes.length) return undefined;
-    if (this.size + bytes.length > PIPE_LIMIT) return this.overflow();
+    if (this.size + bytes.length > PIPE_LIMIT) return tooMuch(this, 'waiting in a pipe');
     this.chunks.push(bytes);
     this.size += bytes.length;
     this.wakeReader();
@@ -84,10 +83,18 @@ export class Pipe {
   }
 }
 
-/** What is too much: a program writing it is stopped (onOverflow); a builtin's write fails. Nothing is dropped silently. */
-function overflow(where) {
-  if (this.onOverflow) return this.onOverflow();
+/** More than `sink` may hold: a program writing it is stopped (onOverflow); a builtin's write fails. Nothing is dropped silently. */
+function tooMuch(sink, where) {
+  if (sink.onOverflow) return sink.onOverflow();
   return Promise.reject(new Error(`more than ${PIPE_LIMIT >> 20} MiB of output ${where}`));
+}
+
+/** The chunks as one array of bytes. */
+export function concat(chunks) {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
 }
 
 /** Where a command's output goes: the terminal, or collected (a redirection to a file). */
@@ -99,18 +106,14 @@ export class Sink {
     this.onOverflow = null;
   }
   get terminal() { return this.terminalWrite !== null; }
-  overflow() { return overflow.call(this, 'into a file'); }
   write(data) {
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
     if (this.terminalWrite) return this.terminalWrite(bytes);
-    if (this.size + bytes.length > PIPE_LIMIT) return this.overflow();
+    if (this.size + bytes.length > PIPE_LIMIT) return tooMuch(this, 'into a file');
     this.size += bytes.length;
     this.chunks.push(bytes.slice());
   }
   bytes() {
-    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of this.chunks) { out.set(c, at); at += c.length; }
-    return out;
+    return concat(this.chunks);
   }
 }

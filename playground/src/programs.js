@@ -4,7 +4,7 @@ import { spawn, hasJSPI } from 'wrun';
 import { CookedInput } from './cooked-input.js';
 import { resolvePath } from './vfs.js';
 import { argsForPipedStdin } from './tools.js';
-import { Interrupted, Pipe, PIPE_LIMIT } from './io.js';
+import { concat, Interrupted, Pipe, PIPE_LIMIT } from './io.js';
 
 const isWasm = (b) => b.length >= 4 && b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d;
 const ms = (t) => (t < 1000 ? `${Math.round(t)} ms` : `${(t / 1000).toFixed(1)} s`);
@@ -154,8 +154,5 @@ async function readAll(pipe) {
     if (size > PIPE_LIMIT) throw new Error(`more than ${PIPE_LIMIT >> 20} MiB through a pipe`);
     chunks.push(c);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
-  return out;
+  return concat(chunks);
 }

@@ -19,6 +19,9 @@ import { RED } from './terminal.js';
 
 const HISTORY_KEY = 'wrun-playground-history';
 
+/** A command that ended before it started (an error in its words, unknown): its status. */
+const finished = (status) => ({ input: null, interrupt() {}, done: Promise.resolve(status) });
+
 /** Where `> /dev/null` writes. */
 const discard = () => ({ terminal: false, write() {} });
 
@@ -279,17 +282,16 @@ export class Shell {
     const argv = await this.expandWords(cmd.words);
     const assigns = [];
     for (const [k, parts] of cmd.assignments) assigns.push([k, (await this.expand(parts)).map((f) => f.text).join(' ')]);
-    const ended = (status) => ({ input: null, interrupt() {}, done: Promise.resolve(status) });
     if (argv.length === 0) {
       // Assignments alone set the shell's variables (in a pipeline they would be a subshell's).
       if (alone) for (const [k, v] of assigns) this.vars.set(k, v);
-      return ended(0);
+      return finished(0);
     }
     const outputs = [];
     for (const r of cmd.redirects) {
       if (r.op === '2>&1') { io.stderr = io.stdout; continue; }
       const target = await this.expandWords([r.target]);
-      if (target.length !== 1) { this.error(`shell: ${target.join(' ') || '""'}: ambiguous redirect`); return ended(1); }
+      if (target.length !== 1) { this.error(`shell: ${target.join(' ') || '""'}: ambiguous redirect`); return finished(1); }
       const path = resolvePath(this.cwd, target[0]);
       if (path === '/dev/null') {
         // The shell's own /dev/null (the trees have no /dev): nothing in, everything out discarded.
@@ -298,7 +300,7 @@ export class Shell {
         continue;
       }
       if (r.op === '<') {
-        try { io.stdin = await this.fs.readFile(path); } catch (e) { this.error(`shell: ${target[0]}: ${describeError(e)}`); return ended(1); }
+        try { io.stdin = await this.fs.readFile(path); } catch (e) { this.error(`shell: ${target[0]}: ${describeError(e)}`); return finished(1); }
       } else {
         const sink = new Sink();
         if (r.op.startsWith('2')) io.stderr = sink; else io.stdout = sink;
@@ -347,7 +349,6 @@ export class Shell {
   /** Starts one command: { input, interrupt(), done } (done: its exit status). */
   async startCommand(argv, assigns, io) {
     const name = argv[0];
-    const ended = (status) => ({ input: null, interrupt() {}, done: Promise.resolve(status) });
     const builtin = BUILTINS[name];
     if (builtin) return this.startBuiltin(builtin, argv, io);
     let program;
@@ -355,15 +356,15 @@ export class Shell {
       program = await resolveProgram(this, name);
     } catch (e) {
       this.error(`${name}: ${e.message}`);
-      return ended(126);
+      return finished(126);
     }
     if (!program) {
       this.error(`${name}: command not found (try \`help\` or \`ls /bin\`)`);
-      return ended(127);
+      return finished(127);
     }
     if (program.notWasm) {
       this.error(`${name}: not a WebAssembly program`);
-      return ended(126);
+      return finished(126);
     }
     return startProgram(this, program, argv, assigns, io);
   }

@@ -188,20 +188,19 @@ function splitter(sig) {
 
 /** An import taking `n` i32 arguments, calling the session without allocating. */
 function fastImport(n, index, session, ctl, settle) {
-  const call = (a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0) => {
-    if (ctl.stopped) throw new StopSignal(ctl.stopped);
-    return settle(session.call(index, a0 >>> 0, a1 >>> 0, a2 >>> 0, a3 >>> 0, a4 >>> 0, a5 >>> 0, a6 >>> 0, a7 >>> 0, a8 >>> 0, 0, 0));
-  };
+  // One closure per arity, each passing its own arguments on: default parameters or a rest
+  // array would cost every call (this is the whole JS side of a WASI call).
   switch (n) {
-    case 0: return () => call();
-    case 1: return (a) => call(a);
-    case 2: return (a, b) => call(a, b);
-    case 3: return (a, b, c) => call(a, b, c);
-    case 4: return (a, b, c, d) => call(a, b, c, d);
-    case 5: return (a, b, c, d, e) => call(a, b, c, d, e);
-    case 6: return (a, b, c, d, e, f) => call(a, b, c, d, e, f);
-    case 7: return (a, b, c, d, e, f, g) => call(a, b, c, d, e, f, g);
-    default: return call;
+    case 0: return () => { if (ctl.stopped) throw new StopSignal(ctl.stopped); return settle(session.call(index, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
+    case 1: return (a) => { if (ctl.stopped) throw new StopSignal(ctl.stopped); return settle(session.call(index, a >>> 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
+    case 2: return (a, b) => { if (ctl.stopped) throw new StopSignal(ctl.stopped); return settle(session.call(index, a >>> 0, b >>> 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
+    case 3: return (a, b, c) => { if (ctl.stopped) throw new StopSignal(ctl.stopped); return settle(session.call(index, a >>> 0, b >>> 0, c >>> 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
+    case 4: return (a, b, c, d) => { if (ctl.stopped) throw new StopSignal(ctl.stopped); return settle(session.call(index, a >>> 0, b >>> 0, c >>> 0, d >>> 0, 0, 0, 0, 0, 0, 0, 0)); };
+    default: return (...args) => {
+      if (ctl.stopped) throw new StopSignal(ctl.stopped);
+      const a = args.map((v) => v >>> 0);
+      return settle(session.call(index, a[0] ?? 0, a[1] ?? 0, a[2] ?? 0, a[3] ?? 0, a[4] ?? 0, a[5] ?? 0, a[6] ?? 0, a[7] ?? 0, a[8] ?? 0, 0, 0));
+    };
   }
 }
 

@@ -216,7 +216,35 @@ describe('findings of the hostile-program review', () => {
     (func (export "_start") (call $exit (i32.const ${code}))))`);
   const stderrOf = (name) => readFileSync(`${REPO}tests/guests/c/${name}.stderr`, 'utf8');
 
+  // fd_write's iovecs, through the browser's one-crossing gather and its general path alike: each
+  // `[pointer, length]` is stored at 16 + 8k, then one fd_write(1, 16, n) must report `want`.
+  const writes = (iovecs, want) => wat(`(module ${FD_WRITE} ${PROC_EXIT} (memory (export "memory") 1)
+    (data (i32.const 100) "abc") (data (i32.const 200) "defgh")
+    (func (export "_start")
+      ${iovecs.map(([p, l], k) => `(i32.store (i32.const ${16 + 8 * k}) (i32.const ${p})) (i32.store (i32.const ${20 + 8 * k}) (i32.const ${l}))`).join(' ')}
+      (if (call $write (i32.const 1) (i32.const 16) (i32.const ${iovecs.length}) (i32.const 8)) (then (call $exit (i32.const 90))))
+      (if (i32.ne (i32.load (i32.const 8)) (i32.const ${want})) (then (call $exit (i32.const 91))))))`);
+
   for (const [name, opts] of Object.entries(ENGINES)) {
+    test(`fd_write gathers its iovecs in order and traps on one outside memory (${name})`, async () => {
+      const cases = [
+        [[[100, 3], [0, 0], [200, 5]], 'abcdefgh'], // an empty one between
+        [Array(9).fill([100, 1]), 'a'.repeat(9)], // more than the one-step gather takes
+        [[[1000, 40000]], '\0'.repeat(40000)], // more than its room
+        [[[65535, 1]], '\0'], // ending at memory's end
+      ];
+      for (const [iovecs, out] of cases) {
+        const r = await run(await writes(iovecs, out.length), opts);
+        assert.equal(r.exitCode, 0, JSON.stringify(iovecs.slice(0, 3)));
+        assert.equal(r.stdoutText, out);
+      }
+      for (const iovecs of [[[65535, 2]], [[100, 3], [0xfffffff0, 0x20]]]) {
+        const e = await rejectsWith(run(await writes(iovecs, 0), opts), 'trap');
+        assert.match(e.message, /out of bounds memory access/, JSON.stringify(iovecs));
+        assert.equal(e.stdout.length, 0, 'nothing written before the trap');
+      }
+    });
+
     test(`fputs to stderr, perror and a big fwrite finish, as under wasmtime (${name})`, async () => {
       for (const prog of ['stdio_stderr', 'stdio_big']) {
         const r = await run(guest(prog), { ...opts, timeoutMs: 20000 });

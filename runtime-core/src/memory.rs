@@ -24,6 +24,15 @@ pub trait GuestMemory {
     fn reaches(&self, end: u64) -> bool {
         end <= self.size()
     }
+    /// `fd_write`'s common case in one step, for an implementation whose every copy is costly to
+    /// start (a browser's crosses from the core into JS): reads the `count` ciovecs at `iovs` and
+    /// copies the bytes they cover, in order, into `out` (its length set to theirs), when every
+    /// range lies in memory and they fit in `out`'s capacity and `max`. Returns false, having
+    /// changed nothing the caller relies on, for the caller to take the general path (which
+    /// gives any trap).
+    fn try_gather(&self, _iovs: u32, _count: u32, _max: usize, _out: &mut Vec<u8>) -> bool {
+        false
+    }
 }
 
 /// A borrowed memory (what native engines hand out for the duration of one host call).

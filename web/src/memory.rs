@@ -39,8 +39,33 @@ export function guest_read(m, offset, ptr, len) {
   if (len <= 64) { for (let i = 0; i < len; i++) to[ptr + i] = from[offset + i]; }
   else to.set(from.subarray(offset, offset + len), ptr);
 }
+// Copies the bytes of the `n` ciovecs at `iovs` to `ptr` in the core, in order, if all lie in
+// memory and they fit in `cap`: their total, else -1 (the core then takes its general path).
+export function guest_gather(m, iovs, n, ptr, cap) {
+  const from = g(m), to = c(), size = from.byteLength;
+  if (n > 8 || iovs + 8 * n > size) return -1;
+  let total = 0;
+  for (let k = iovs, end = iovs + 8 * n; k < end; k += 8) {
+    const p = (from[k] | from[k + 1] << 8 | from[k + 2] << 16 | from[k + 3] << 24) >>> 0;
+    const l = (from[k + 4] | from[k + 5] << 8 | from[k + 6] << 16 | from[k + 7] << 24) >>> 0;
+    if (p + l > size) return -1;
+    total += l;
+  }
+  if (total > cap) return -1;
+  for (let k = iovs, end = iovs + 8 * n; k < end; k += 8) {
+    const p = (from[k] | from[k + 1] << 8 | from[k + 2] << 16 | from[k + 3] << 24) >>> 0;
+    const l = (from[k + 4] | from[k + 5] << 8 | from[k + 6] << 16 | from[k + 7] << 24) >>> 0;
+    if (l <= 64) { for (let i = 0; i < l; i++) to[ptr + i] = from[p + i]; }
+    else to.set(from.subarray(p, p + l), ptr);
+    ptr += l;
+  }
+  return total;
+}
+// The view of the memory `deliver` was last given (a build's own, which only a growth replaces).
+let out = null, outView = null;
 export function deliver(memory, f, ptr, len) {
-  try { f(new Uint8Array(memory.buffer, ptr, len).slice()); return true; } catch { return false; }
+  if (memory !== out || outView.byteLength === 0) { out = memory; outView = new Uint8Array(memory.buffer); }
+  try { f(outView.slice(ptr, ptr + len)); return true; } catch { return false; }
 }
 export function guest_write(m, offset, ptr, len) {
   const from = c(), to = g(m);
@@ -54,6 +79,7 @@ extern "C" {
     fn guest_size(memory: &WebAssembly::Memory) -> f64;
     fn guest_read(memory: &WebAssembly::Memory, offset: u32, ptr: u32, len: u32);
     fn guest_write(memory: &WebAssembly::Memory, offset: u32, ptr: u32, len: u32);
+    fn guest_gather(memory: &WebAssembly::Memory, iovs: u32, count: u32, ptr: u32, cap: u32) -> i32;
     fn deliver(core_memory: &JsValue, callback: &js_sys::Function, ptr: u32, len: u32) -> bool;
 }
 
@@ -121,4 +147,21 @@ impl GuestMemory for JsMemory<'_> {
             guest_write(m, offset, data.as_ptr() as u32, data.len() as u32);
         }
     }
+    fn try_gather(&self, iovs: u32, count: u32, max: usize, out: &mut Vec<u8>) -> bool {
+        let Some(m) = self.memory else { return false };
+        // Room for a line or a stdio buffer's worth, kept by the caller between calls.
+        out.clear();
+        out.reserve(GATHER_ROOM);
+        let cap = out.capacity().min(max) as u32;
+        let total = guest_gather(m, iovs, count, out.as_mut_ptr() as u32, cap);
+        if total < 0 {
+            return false;
+        }
+        // SAFETY: the JS side wrote `total` (≤ the capacity) bytes at the vector's start.
+        unsafe { out.set_len(total as usize) };
+        true
+    }
 }
+
+/// What [`JsMemory::try_gather`] makes room for before asking: one JS call copies up to this.
+const GATHER_ROOM: usize = 16 * 1024;

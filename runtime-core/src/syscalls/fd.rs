@@ -57,6 +57,16 @@ fn gather(mem: &dyn GuestMemory, list: &[(u32, u32)], total: usize, out: &mut Ve
     Ok(())
 }
 
+/// Checks the ciovecs at `iovs` and collects the bytes they cover (capped) into `out`: in one
+/// step where the memory offers it, else iovec by iovec.
+fn gather_iovecs(mem: &dyn GuestMemory, iovs: u32, iovs_len: u32, out: &mut Vec<u8>) -> SysResult<()> {
+    if mem.try_gather(iovs, iovs_len, MAX_TRANSFER as usize, out) {
+        return Ok(());
+    }
+    let (list, total) = iovecs(mem, iovs, iovs_len)?;
+    gather(mem, &list, total, out)
+}
+
 /// Largest gather buffer kept between `fd_write` calls; a bigger one is freed after its call.
 const KEPT_WRITE_BUF: usize = 64 * 1024;
 
@@ -147,9 +157,8 @@ pub fn fd_pread(
 }
 
 pub fn fd_write(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32, nwritten: Out<4>) -> SysResult<()> {
-    let (list, total) = iovecs(mem, iovs, iovs_len)?;
     let mut data = std::mem::take(&mut ctx.write_buf);
-    gather(mem, &list, total, &mut data)?;
+    gather_iovecs(mem, iovs, iovs_len, &mut data)?;
     let written = write_at_position(ctx, fd, &data);
     if data.capacity() <= KEPT_WRITE_BUF {
         ctx.write_buf = data;
@@ -201,9 +210,8 @@ pub fn fd_pwrite(
     offset: u64,
     nwritten: Out<4>,
 ) -> SysResult<()> {
-    let (list, total) = iovecs(mem, iovs, iovs_len)?;
     let mut data = Vec::new();
-    gather(mem, &list, total, &mut data)?;
+    gather_iovecs(mem, iovs, iovs_len, &mut data)?;
     let (f, _) = ctx.file(fd, rights::FD_WRITE | rights::FD_SEEK)?;
     if !f.writable {
         return Err(Errno::Badf.into());

@@ -186,21 +186,24 @@ function splitter(sig) {
   };
 }
 
-/** An import taking `n` i32 arguments, calling the session without allocating. */
+/**
+ * An import taking `n` i32 arguments, calling the session without allocating. The arguments go
+ * on as they come: the core takes u32s, and a negative i32 becomes the same bits on the way in.
+ */
 function fastImport(n, index, session, ctl, settle) {
   // One closure per arity, each passing its own arguments on: default parameters or a rest
   // array would cost every call (this is the whole JS side of a WASI call).
+  const go = () => { if (ctl.stopped) throw new StopSignal(ctl.stopped); };
   switch (n) {
-    case 0: return () => { if (ctl.stopped) throw new StopSignal(ctl.stopped); return settle(session.call(index, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
-    case 1: return (a) => { if (ctl.stopped) throw new StopSignal(ctl.stopped); return settle(session.call(index, a >>> 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
-    case 2: return (a, b) => { if (ctl.stopped) throw new StopSignal(ctl.stopped); return settle(session.call(index, a >>> 0, b >>> 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
-    case 3: return (a, b, c) => { if (ctl.stopped) throw new StopSignal(ctl.stopped); return settle(session.call(index, a >>> 0, b >>> 0, c >>> 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
-    case 4: return (a, b, c, d) => { if (ctl.stopped) throw new StopSignal(ctl.stopped); return settle(session.call(index, a >>> 0, b >>> 0, c >>> 0, d >>> 0, 0, 0, 0, 0, 0, 0, 0)); };
-    default: return (...args) => {
-      if (ctl.stopped) throw new StopSignal(ctl.stopped);
-      const a = args.map((v) => v >>> 0);
-      return settle(session.call(index, a[0] ?? 0, a[1] ?? 0, a[2] ?? 0, a[3] ?? 0, a[4] ?? 0, a[5] ?? 0, a[6] ?? 0, a[7] ?? 0, a[8] ?? 0, 0, 0));
-    };
+    case 0: return () => { go(); return settle(session.call(index, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
+    case 1: return (a) => { go(); return settle(session.call(index, a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
+    case 2: return (a, b) => { go(); return settle(session.call(index, a, b, 0, 0, 0, 0, 0, 0, 0, 0, 0)); };
+    case 3: return (a, b, c) => { go(); return settle(session.call(index, a, b, c, 0, 0, 0, 0, 0, 0, 0, 0)); };
+    case 4: return (a, b, c, d) => { go(); return settle(session.call(index, a, b, c, d, 0, 0, 0, 0, 0, 0, 0)); };
+    case 5: return (a, b, c, d, e) => { go(); return settle(session.call(index, a, b, c, d, e, 0, 0, 0, 0, 0, 0)); };
+    case 6: return (a, b, c, d, e, f) => { go(); return settle(session.call(index, a, b, c, d, e, f, 0, 0, 0, 0, 0)); };
+    // path_link, the longest WASI function of i32s only.
+    default: return (a, b, c, d, e, f, g) => { go(); return settle(session.call(index, a, b, c, d, e, f, g, 0, 0, 0, 0)); };
   }
 }
 

@@ -278,13 +278,13 @@ impl WasiSession {
     /// number; each i64 is two (low, high 32 bits). Returns the errno (>= 0), or `CALL_EXIT`,
     /// `CALL_TRAP`, `CALL_WOULD_BLOCK`.
     #[allow(clippy::too_many_arguments)]
-    pub fn call(&mut self, func: u32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, a5: f64, a6: f64, a7: f64, a8: f64, a9: f64, a10: f64) -> i32 {
+    pub fn call(&mut self, func: u32, a0: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32, a7: u32, a8: u32, a9: u32, a10: u32) -> i32 {
         let Some(&f) = WasiFunc::ALL.get(func as usize) else {
             self.trap = Some(format!("no WASI function number {func}"));
             return CALL_TRAP;
         };
         // An i64 comes as two numbers, low then high 32 bits.
-        let mut numbers = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10].into_iter().map(|n| n as u32 as u64);
+        let mut numbers = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10].into_iter().map(u64::from);
         let args: RawArgs = f
             .params()
             .iter()

@@ -60,8 +60,9 @@ mkdir -p "$dist/core"
 # The worker holds the wasmi add-on's glue itself (a worker may run wasmi where it cannot suspend
 # otherwise; a bundle made for a worker cannot split off a dynamic import), so it needs no file
 # beside it but the wasm it is told about.
+# The Node-fs adapter is a file of its own too: pages import it only for init({ nodeFs: true }).
 for entry in index worker; do
-    external=--external:./core/wrun_web_wasmi.js
+    external="--external:./core/wrun_web_wasmi.js --external:./path-api.js"
     [ "$entry" = worker ] && external=
     npm/node_modules/.bin/esbuild "npm/src/$entry.js" --bundle --format=esm --minify --target=es2022 \
         --platform=neutral --outfile="$dist/$entry.js" --log-level=error $external
@@ -70,13 +71,17 @@ done
 # the same bundle as CommonJS, its import.meta.url made from __filename.
 printf '%s\n' "export const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" >"$tmp/cjs-shim.js"
 npm/node_modules/.bin/esbuild npm/src/index.js --bundle --format=cjs --minify --target=es2022 --platform=node \
-    --outfile="$dist/index.cjs" --log-level=error --external:./core/wrun_web_wasmi.js \
+    --outfile="$dist/index.cjs" --log-level=error --external:./core/wrun_web_wasmi.js --external:./path-api.js \
     --define:import.meta.url=importMetaUrl --inject:"$tmp/cjs-shim.js"
 npm/node_modules/.bin/esbuild "$out/wrun_web_wasmi.js" --bundle --format=esm --minify --target=es2022 \
     --platform=neutral --outfile="$dist/core/wrun_web_wasmi.js" --log-level=error
 cp "$out"/*.wasm "$dist/core/"
-# Node's adapter for Node-fs-like objects, required at run time in Node only (src/core.js).
-cp npm/src/path-api.cjs "$dist/"
+# The adapter for Node-fs-like objects: required at run time in Node (src/core.js; as CommonJS,
+# which every Node the package accepts can require), imported by pages that ask for it.
+npm/node_modules/.bin/esbuild npm/src/path-api.js --format=cjs --minify --target=es2022 --platform=node \
+    --outfile="$dist/path-api.cjs" --log-level=error
+npm/node_modules/.bin/esbuild npm/src/path-api.js --format=esm --minify --target=es2022 --platform=neutral \
+    --outfile="$dist/path-api.js" --log-level=error
 cp npm/src/index.d.ts "$dist/index.d.ts"
 js=$(cat "$dist"/index.js | gzip -9 | wc -c)
 echo "dist/index.js: $(stat -c %s "$dist/index.js") bytes, $js gzip"

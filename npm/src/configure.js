@@ -23,7 +23,7 @@ export function configure(core, opts, fs, { onStdout, onStderr } = {}, remote = 
   const nodeFsLike = !!fs && typeof fs.openSync === 'function' && typeof fs.lstatSync === 'function';
   const pathApi = nodeFsLike ? nodePathApi() : null;
   if (nodeFsLike && (!pathApi || !core.SessionBuilder.hasPathApi())) {
-    throw misuse('a Node-fs-like `fs` (node:fs, memfs) is mounted in Node only; in a page, give a wrun FileSystem as `fs`');
+    throw misuse('a Node-fs-like `fs` (node:fs, memfs) in a page needs `await init({ nodeFs: true })` first, before anything else loads the runtime (or give a wrun FileSystem as `fs`)');
   }
   const api = pathApi?.(fs);
   for (const [guest, mounted, path] of remote ? [] : mountsOf(fs, opts.preopens)) {

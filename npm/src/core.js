@@ -55,20 +55,32 @@ export async function nodeModule(name) {
   return globalThis.process?.getBuiltinModule?.(name) ?? new Function('m', 'return import(m)')(name);
 }
 let pathApiModule;
-const PATH_API = './path-api.cjs';
 
 /**
- * In Node, `path-api.cjs`'s `pathApi(fs)`: a Node-`fs`-like object as the calls the Node build
- * of the core makes. `null` elsewhere (pages never download it).
+ * `path-api.js`'s `pathApi(fs)`: a Node-`fs`-like object as the calls the full build of the core
+ * makes. In Node, required beside this file (`path-api.cjs` in the package; the ES module itself
+ * when running from the sources); in a page, what `init({ nodeFs: true })` loaded, else `null`.
  */
 export function nodePathApi() {
   if (pathApiModule === undefined) {
     const mod = globalThis.process?.getBuiltinModule?.('module');
     const here = new URL(import.meta.url);
     // A require() made at run time, beside this file: bundlers neither follow nor warn about it.
-    pathApiModule = mod && here.protocol === 'file:' ? mod.createRequire(here.href)(PATH_API) : null;
+    const req = mod && here.protocol === 'file:' ? mod.createRequire(here.href) : null;
+    pathApiModule = null;
+    for (const file of ['./path-api.cjs', './path-api.js']) {
+      try {
+        pathApiModule = req?.(file) ?? null;
+        break;
+      } catch { /* not beside this file: the other one */ }
+    }
   }
   return pathApiModule?.pathApi ?? null;
+}
+
+/** A page's `init({ nodeFs: true })` hands over the module it imported. */
+export function setPathApi(module) {
+  pathApiModule = module;
 }
 
 /**
@@ -83,6 +95,7 @@ export function coreSync() {
   const { fileURLToPath } = globalThis.process.getBuiltinModule('url');
   initSync({ module: fs.readFileSync(fileURLToPath(url)) });
   loaded = true;
+  coreIsFull = true;
   report(progress.total);
   listeners.clear();
   return core;
@@ -96,13 +109,41 @@ export function coreSync() {
 /** Where the core was loaded from, when `init({ module })` said (workers load it from there too). */
 export let coreSource;
 
+/** Whether the core loaded (or loading) is the full build: Node's and workers' always. */
+export let coreIsFull = false;
+
+// The page build's download and compile, started as the package is imported (see preloadCore).
+let preloaded;
+
+/**
+ * In a page, starts fetching and compiling the page build of the core, without instantiating it:
+ * the first `init()` uses it, unless it asks for the full build (`nodeFs`), which it still may.
+ */
+export function preloadCore() {
+  const node = typeof process !== 'undefined' && process.versions?.node;
+  if (node) {
+    // Node always loads the full build: load it now.
+    loadCore().catch(() => {});
+    return;
+  }
+  if (ready || typeof fetch !== 'function' || typeof WebAssembly.compileStreaming !== 'function') return;
+  preloaded ??= (async () => {
+    const response = await countedFetch(new URL('./core/wrun_web_bg.wasm', import.meta.url));
+    return WebAssembly.compileStreaming(response);
+  })();
+  preloaded.catch(() => {}); // an error surfaces from the init() that uses it
+}
+
 export function loadCore(source, { full = false } = {}) {
   if (!ready && source !== undefined) coreSource = source;
   ready ??= (async () => {
-    const url = full ? new URL('./core/wrun_web_full_bg.wasm', import.meta.url) : new URL('./core/wrun_web_bg.wasm', import.meta.url);
     const node = typeof process !== 'undefined' && process.versions?.node;
+    coreIsFull = full || !!node;
+    const url = full ? new URL('./core/wrun_web_full_bg.wasm', import.meta.url) : new URL('./core/wrun_web_bg.wasm', import.meta.url);
     if (source !== undefined && !(node && isFileUrl(source))) {
       await init({ module_or_path: source });
+    } else if (preloaded && !full) {
+      await init({ module_or_path: await preloaded });
     } else if (node && url.protocol === 'file:') {
       const { readFile } = await nodeModule('node:fs/promises');
       const nodeUrl = source === undefined ? new URL('./core/wrun_web_full_bg.wasm', import.meta.url) : new URL(source);

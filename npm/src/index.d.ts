@@ -236,6 +236,11 @@ export declare function init(options?: {
   module?: WasmSource;
   /** The wasmi add-on, likewise. */
   wasmiModule?: WasmSource;
+  /**
+   * Pages: load the build of the core that mounts a Node-`fs`-like object (memfs) as `fs`, about
+   * 12 KiB more. Must be the first thing that loads the runtime. Node always can.
+   */
+  nodeFs?: boolean;
 }): Promise<unknown>;
 
 /** Runs a program to completion. */

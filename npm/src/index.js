@@ -4,7 +4,7 @@
 //   const { exitCode, stdoutText } = await run(wasmBytes, { args: ['tool', '--help'] });
 //
 //   import { WASI } from 'wrun';     // node:wasi's WASI, for modules you instantiate yourself
-import { loadCore, watchCoreProgress } from './core.js';
+import { coreIsFull, loadCore, preloadCore, setPathApi, watchCoreProgress } from './core.js';
 import { program, compileGuest, checkGuest, streamGuest } from './module.js';
 import { ByteAcks, Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
@@ -22,18 +22,30 @@ let core;
 // Start loading the runtime as soon as the package is imported: a page usually fetches its program
 // next, and by then the core is ready. (Errors surface from the first run/spawn/init.) A
 // microtask later, so that an `init({ module })` the importing module calls at once comes first.
-queueMicrotask(() => loadCore().catch(() => {}));
+queueMicrotask(preloadCore);
 
 /**
- * Loads the runtime (about 105 KiB gzip). Optional: `run`, `spawn` and `FileSystem.create` call
+ * Loads the runtime (about 115 KiB gzip). Optional: `run`, `spawn` and `FileSystem.create` call
  * it. `onProgress({ done, total })` follows the download in bytes, for a loading bar. `module`
  * and `wasmiModule` say where the core and the wasmi add-on are, if not beside this file (a CDN,
- * an inlined copy): a URL, a Response, the bytes or a compiled WebAssembly.Module. They count
- * only in the first call, made before anything else uses the package.
+ * an inlined copy): a URL, a Response, the bytes or a compiled WebAssembly.Module. `nodeFs: true`
+ * (pages only; Node always can): load the build of the core that mounts a Node-`fs`-like object
+ * such as memfs (`new WASI({ fs: memfs })`, as napi-rs's browser loader passes it), about 12 KiB
+ * more; with `module`, that build's file (`core/wrun_web_full_bg.wasm`). These count only in the
+ * first call, made before anything else uses the package.
  */
-export async function init({ onProgress, module, wasmiModule } = {}) {
+export async function init({ onProgress, module, wasmiModule, nodeFs = false } = {}) {
   if (onProgress) watchCoreProgress(onProgress);
   if (wasmiModule !== undefined) setWasmiSource(wasmiModule);
+  if (nodeFs && !globalThis.process?.versions?.node) {
+    // Settles which build this page runs, if nothing did before (then it says which).
+    const started = loadCore(module, { full: true });
+    if (!coreIsFull) {
+      throw misuse('init({ nodeFs: true }) must come before anything else loads the runtime (an init(), run(), spawn() or FileSystem.create() without it)', 'ERR_WRUN_INIT_ORDER', Error);
+    }
+    setPathApi(await import('./path-api.js'));
+    core ??= await started;
+  }
   core ??= await loadCore(module);
   setCore(core);
   return core;

@@ -9,6 +9,7 @@ import { launch, newPage, artifact, haveChromium } from './chromium.mjs';
 import { expectedStdout, wat, appender, WRITES_A_FILE, WRITES_THEN_LOOPS, LOOP, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP } from './helpers.mjs';
 
 const T = { timeout: 60_000 };
+const memfsBrowser = existsSync(new URL('./real-modules/node_modules/@napi-rs/wasm-runtime/dist/fs.js', import.meta.url));
 const rubyInstalled = existsSync(new URL('./real-modules/node_modules/@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm', import.meta.url));
 
 describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/chromium' }, () => {
@@ -300,6 +301,57 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
     assert.equal(r.tarBlocks, 0);
     assert.deepEqual(page.problems, []);
     await page.dispose();
+  });
+
+  test('WASI polyfill in a page on memfs (napi-rs\'s browser fs) after init({ nodeFs: true }); without it, a clear error', { ...T, skip: !memfsBrowser && 'real modules not installed (scripts/setup.sh)' }, async () => {
+    const { page } = await open('lab.html?nodeFs');
+    // Creates out.txt in the first preopen and writes a line to it.
+    const writeOut = Array.from(await wat(`(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 100) "out.txt")
+      (data (i32.const 200) "written by the guest\\n")
+      (func (export "_start")
+        (if (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 7) (i32.const 1) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 16))
+          (then unreachable))
+        (i32.store (i32.const 0) (i32.const 200)) (i32.store (i32.const 4) (i32.const 21))
+        (if (call $write (i32.load (i32.const 16)) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))))`));
+    const r = await page.evaluate(async ([memfsUrl, writeOut]) => {
+      const { WASI } = window.wrun;
+      const { memfs } = await import(memfsUrl);
+      const { fs } = memfs({ '/work/scratch': null, '/work/other.txt': 'not in the preopen' });
+      let out = '';
+      const start = async (args, bytes) => {
+        const wasi = new WASI({ version: 'preview1', args, fs, preopens: { '/scratch': '/work/scratch' }, onStdout: (c) => { out += new TextDecoder().decode(c); } });
+        return wasi.start((await WebAssembly.instantiate(bytes, wasi.getImportObject())).instance);
+      };
+      const status = await start(['fs_std'], await window.guest('fs_std.wasm'));
+      const stdout = out;
+      const written = await start(['write-out'], new Uint8Array(writeOut));
+      return { status, stdout, written, made: fs.readFileSync('/work/scratch/out.txt', 'utf8'), root: fs.readdirSync('/work').sort() };
+    }, [`/npm/test/real-modules/node_modules/@napi-rs/wasm-runtime/dist/fs.js`, writeOut]);
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, expectedStdout('rust', 'fs_std'));
+    assert.equal(r.written, 0);
+    assert.equal(r.made, 'written by the guest\n', 'the guest wrote into memfs');
+    assert.deepEqual(r.root, ['other.txt', 'scratch']);
+    assert.deepEqual(page.problems, []);
+    await page.dispose();
+
+    // A page that did not ask: the constructor says what to do; asking late is refused.
+    const { page: plain } = await open('lab.html');
+    const e = await plain.evaluate(async (memfsUrl) => {
+      const { WASI, init } = window.wrun;
+      const { memfs } = await import(memfsUrl);
+      const messages = [];
+      try { new WASI({ fs: memfs().fs, preopens: { '/': '/' } }); } catch (err) { messages.push(`${err.name}: ${err.message}`); }
+      try { await init({ nodeFs: true }); messages.push('late init accepted'); } catch (err) { messages.push(`${err.code}`); }
+      return messages;
+    }, `/npm/test/real-modules/node_modules/@napi-rs/wasm-runtime/dist/fs.js`);
+    assert.match(e[0], /^TypeError: .*init\(\{ nodeFs: true \}\)/);
+    assert.equal(e[1], 'ERR_WRUN_INIT_ORDER');
+    await plain.dispose();
   });
 
   test('WASI polyfill: a command printing to the console, a reactor calling WASI from an export', T, async () => {

@@ -17,7 +17,7 @@ test('npm pack → npm install → import "wrun" and require("wrun") run a progr
     // The public surface only: the bundles, their types, the cores (once each), Node's adapter.
     assert.deepEqual(files, [
       'dist/core/wrun_web_bg.wasm', 'dist/core/wrun_web_full_bg.wasm', 'dist/core/wrun_web_wasmi.js', 'dist/core/wrun_web_wasmi_bg.wasm',
-      'dist/index.cjs', 'dist/index.d.ts', 'dist/index.js', 'dist/path-api.cjs', 'dist/worker.js', 'package.json',
+      'dist/index.cjs', 'dist/index.d.ts', 'dist/index.js', 'dist/path-api.cjs', 'dist/path-api.js', 'dist/worker.js', 'package.json',
     ]);
     console.log(`npm pack: ${packed.filename}, ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${files.length} files`);
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true }));

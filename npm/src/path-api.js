@@ -3,9 +3,9 @@
 // path itself, one component at a time, and confines it to the preopened directory; these calls
 // only act on the final path and never follow a symlink in its last component.
 //
-// CommonJS, loaded with require() from core.js in Node only, where the core that has these
-// directories runs: pages never download it.
-'use strict';
+// Only the full build of the core has these directories. Node loads it with `require()` from
+// core.js (as `dist/path-api.cjs`, made from this file); a page loads it, with the full core, only
+// when `init({ nodeFs: true })` asks (memfs in a page): the others never download it.
 
 /** WASI filetype numbers. */
 function filetype(st) {
@@ -33,7 +33,7 @@ function seconds(ns, current) {
   return Number.isNaN(ns) ? current / 1e3 : ns / 1e9;
 }
 
-function pathApi(fs) {
+export function pathApi(fs) {
   const c = fs.constants ?? {};
   const NOFOLLOW = c.O_NOFOLLOW ?? 0;
   const bigint = { bigint: true };
@@ -86,5 +86,3 @@ function pathApi(fs) {
     write: (fd, buf, offset) => fs.writeSync(fd, buf, 0, buf.length, offset),
   };
 }
-
-module.exports = { pathApi };

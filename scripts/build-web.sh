@@ -4,11 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=npm/src/core
 mkdir -p "$out"
-# Three builds of the same crate: the core every page loads, the full one Node and every worker
+# Four builds of the same crate: the core every page loads, the full one Node and every worker
 # load (with directories of a Node-`fs`-like object, host directories for the WASI polyfill, and
-# of a FileSystem the page owns), and the wasmi add-on loaded on demand. The first two share one
-# JS glue: the full build's, which must hold all of the page build's (checked below), the rest
-# being imports that build never makes.
+# of a FileSystem the page owns), the half-size one pages load through the `wrun/wasi` entry (the
+# polyfill over in-memory trees: no module checks, serving, saving or tar), and the wasmi add-on
+# loaded on demand. The first three share one JS glue: the full build's, which must hold all of
+# the others' (checked below), the rest being imports those builds never make.
 wasm_opt() {
     # Debian's binaryen 108 corrupts wasm-bindgen output: use the npm one (wasm-opt 132).
     if [ -x npm/node_modules/.bin/wasm-opt ]; then
@@ -18,10 +19,11 @@ wasm_opt() {
 }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for variant in wrun_web_full wrun_web wrun_web_wasmi; do
+for variant in wrun_web_full wrun_web wrun_web_wasi wrun_web_wasmi; do
     case $variant in
         wrun_web_full) features="--features path-api,remote-client" name=wrun_web dir="$out" ;;
         wrun_web) features="" name=wrun_web dir="$tmp" ;;
+        wrun_web_wasi) features="--features wasi-only" name=wrun_web dir="$tmp" ;;
         wrun_web_wasmi) features="--features wasmi" name=wrun_web_wasmi dir="$out" ;;
     esac
     cargo build --quiet -p wrun-web --target wasm32-unknown-unknown --profile web $features
@@ -33,13 +35,13 @@ for variant in wrun_web_full wrun_web wrun_web_wasmi; do
     done
     case $variant in
         wrun_web_full) mv "$out/wrun_web_bg.wasm" "$out/wrun_web_full_bg.wasm" ;;
-        wrun_web)
+        wrun_web | wrun_web_wasi)
             if diff "$tmp/wrun_web.js" "$out/wrun_web.js" | grep -q '^<'; then
-                echo "the browser build's JS glue is not part of the Node build's:" >&2
+                echo "the $variant build's JS glue is not part of the Node build's:" >&2
                 diff "$tmp/wrun_web.js" "$out/wrun_web.js" | grep '^<' >&2
                 exit 1
             fi
-            mv "$tmp/wrun_web_bg.wasm" "$out/wrun_web_bg.wasm" ;;
+            mv "$tmp/wrun_web_bg.wasm" "$out/${variant}_bg.wasm" ;;
     esac
     wasm_opt "$out/${variant}_bg.wasm"
     raw=$(stat -c %s "$out/${variant}_bg.wasm")
@@ -47,7 +49,10 @@ for variant in wrun_web_full wrun_web wrun_web_wasmi; do
     echo "$variant: $raw bytes, $gz gzip"
 done
 # The core's size, for download progress (the bytes a page receives after decompression).
-echo "export const CORE_BYTES = $(stat -c %s "$out/wrun_web_bg.wasm");" >"$out/size.js"
+{
+    echo "export const CORE_BYTES = $(stat -c %s "$out/wrun_web_bg.wasm");"
+    echo "export const WASI_CORE_BYTES = $(stat -c %s "$out/wrun_web_wasi_bg.wasm");"
+} >"$out/size.js"
 
 # The shipped package: one minified ES module (and one for the worker), so a page makes two
 # requests before the core runs (the module, then the core's wasm) instead of a dozen.
@@ -61,18 +66,25 @@ mkdir -p "$dist/core"
 # otherwise; a bundle made for a worker cannot split off a dynamic import), so it needs no file
 # beside it but the wasm it is told about.
 # The Node-fs adapter is a file of its own too: pages import it only for init({ nodeFs: true }).
-for entry in index worker; do
+# The `wrun/wasi` entry (src/polyfill.js) is a third bundle, dist/wasi.js, with its own core.
+for entry in index worker polyfill; do
     external="--external:./core/wrun_web_wasmi.js --external:./path-api.js"
     [ "$entry" = worker ] && external=
+    outfile="$dist/$entry.js"
+    [ "$entry" = polyfill ] && outfile="$dist/wasi.js"
     npm/node_modules/.bin/esbuild "npm/src/$entry.js" --bundle --format=esm --minify --target=es2022 \
-        --platform=neutral --outfile="$dist/$entry.js" --log-level=error $external
+        --platform=neutral --outfile="$outfile" --log-level=error $external
 done
 # require('wrun') on every Node the package accepts (20.0 up; only 20.19+ can require ES modules):
 # the same bundle as CommonJS, its import.meta.url made from __filename.
 printf '%s\n' "export const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" >"$tmp/cjs-shim.js"
-npm/node_modules/.bin/esbuild npm/src/index.js --bundle --format=cjs --minify --target=es2022 --platform=node \
-    --outfile="$dist/index.cjs" --log-level=error --external:./core/wrun_web_wasmi.js --external:./path-api.js \
-    --define:import.meta.url=importMetaUrl --inject:"$tmp/cjs-shim.js"
+for entry in index polyfill; do
+    outfile="$dist/$entry.cjs"
+    [ "$entry" = polyfill ] && outfile="$dist/wasi.cjs"
+    npm/node_modules/.bin/esbuild "npm/src/$entry.js" --bundle --format=cjs --minify --target=es2022 --platform=node \
+        --outfile="$outfile" --log-level=error --external:./core/wrun_web_wasmi.js --external:./path-api.js \
+        --define:import.meta.url=importMetaUrl --inject:"$tmp/cjs-shim.js"
+done
 npm/node_modules/.bin/esbuild "$out/wrun_web_wasmi.js" --bundle --format=esm --minify --target=es2022 \
     --platform=neutral --outfile="$dist/core/wrun_web_wasmi.js" --log-level=error
 cp "$out"/*.wasm "$dist/core/"
@@ -83,6 +95,7 @@ npm/node_modules/.bin/esbuild npm/src/path-api.js --format=cjs --minify --target
 npm/node_modules/.bin/esbuild npm/src/path-api.js --format=esm --minify --target=es2022 --platform=neutral \
     --outfile="$dist/path-api.js" --log-level=error
 cp npm/src/index.d.ts "$dist/index.d.ts"
+cp npm/src/wasi.d.ts "$dist/wasi.d.ts"
 js=$(cat "$dist"/index.js | gzip -9 | wc -c)
 echo "dist/index.js: $(stat -c %s "$dist/index.js") bytes, $js gzip"
 

@@ -9,6 +9,10 @@ import { CORE_BYTES } from './core/size.js';
 
 let ready;
 
+// The build a page loads, and its size: the page build, or the half-size one of the `wrun/wasi`
+// entry (see usePageCore).
+let pageCore = new URL('./core/wrun_web_bg.wasm', import.meta.url);
+
 // Download progress of the core, for pages that show a loading bar (init({ onProgress })).
 const progress = { done: 0, total: CORE_BYTES };
 const listeners = new Set();
@@ -78,10 +82,35 @@ export function nodePathApi() {
   return pathApiModule?.pathApi ?? null;
 }
 
-/** A page's `init({ nodeFs: true })` hands over the module it imported. */
-export function setPathApi(module) {
-  pathApiModule = module;
+/**
+ * The build of the core this bundle's pages load (`url`, `bytes` long), if not the page build:
+ * the `wrun/wasi` entry says so as it is evaluated, before anything loads one.
+ */
+export function usePageCore(url, bytes) {
+  pageCore = url;
+  progress.total = bytes;
 }
+
+/**
+ * Loads the core for `init()`: the page's build, or with `nodeFs` (pages; Node always has it)
+ * the full build and the adapter for Node-`fs`-like objects, which must then be the first build
+ * this page loads.
+ */
+export async function initCore({ onProgress, module, nodeFs = false } = {}) {
+  if (onProgress) watchCoreProgress(onProgress);
+  if (!nodeFs || isNode()) return loadCore(module);
+  // Settles which build this page runs, if nothing did before (then it says which).
+  const started = loadCore(module, { full: true });
+  if (!coreIsFull) {
+    const e = new Error('init({ nodeFs: true }) must come before anything else loads the runtime (an init(), run(), spawn() or FileSystem.create() without it)');
+    e.code = 'ERR_WRUN_INIT_ORDER';
+    throw e;
+  }
+  pathApiModule = await import('./path-api.js');
+  return started;
+}
+
+const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
 
 /**
  * The core, loaded already or, in Node, loaded now from its file, synchronously (the `WASI`
@@ -128,7 +157,7 @@ export function preloadCore() {
   }
   if (ready || typeof fetch !== 'function' || typeof WebAssembly.compileStreaming !== 'function') return;
   preloaded ??= (async () => {
-    const response = await countedFetch(new URL('./core/wrun_web_bg.wasm', import.meta.url));
+    const response = await countedFetch(pageCore);
     return WebAssembly.compileStreaming(response);
   })();
   preloaded.catch(() => {}); // an error surfaces from the init() that uses it
@@ -139,7 +168,7 @@ export function loadCore(source, { full = false } = {}) {
   ready ??= (async () => {
     const node = typeof process !== 'undefined' && process.versions?.node;
     coreIsFull = full || !!node;
-    const url = full ? new URL('./core/wrun_web_full_bg.wasm', import.meta.url) : new URL('./core/wrun_web_bg.wasm', import.meta.url);
+    const url = full ? new URL('./core/wrun_web_full_bg.wasm', import.meta.url) : pageCore;
     if (source !== undefined && !(node && isFileUrl(source))) {
       await init({ module_or_path: source });
     } else if (preloaded && !full) {

@@ -83,6 +83,13 @@ function writerLock(name, whenFree) {
   });
 }
 
+/** Throws, naming the entry to use, where this page's build of the core leaves `what` out. */
+function wholeRuntime(what) {
+  if (!core.wholeCore()) {
+    throw misuse(`${what} needs the whole runtime: import from 'wrun', not 'wrun/wasi' (whose smaller core keeps files in memory only)`, 'ERR_WRUN_WASI_ONLY', Error);
+  }
+}
+
 export class FileSystem {
   /** A new empty in-memory filesystem. Call `await init()` first, or use `FileSystem.create()`. */
   constructor() {
@@ -111,6 +118,7 @@ export class FileSystem {
    */
   static async openPersistent(name) {
     const fs = await FileSystem.create();
+    wholeRuntime('a persistent FileSystem');
     fs.persistName = name;
     // Read-only until this tab holds the writer's lock: a takeover queued behind the first load
     // then makes it writable, whichever of the two ends first.
@@ -278,10 +286,17 @@ export class FileSystem {
     const names = ['mkdir', 'writeFile', 'readFile', 'readdir', 'stat', 'lstat', 'rename', 'rm', 'unlink', 'rmdir', 'symlink', 'readlink'];
     return Object.fromEntries(names.map((n) => [n, async (...args) => this[n](...args)]));
   }
-  exportTar() { return this.raw.exportTar(); }
-  importTar(bytes) { this.raw.importTar(bytes); }
+  exportTar() {
+    wholeRuntime('exportTar');
+    return this.raw.exportTar();
+  }
+  importTar(bytes) {
+    wholeRuntime('importTar');
+    this.raw.importTar(bytes);
+  }
   /** Replaces everything with the archive's contents. */
   replaceWithTar(bytes) {
+    wholeRuntime('replaceWithTar');
     for (const name of this.raw.readdir('/')) this.raw.remove(name, true);
     this.raw.importTar(bytes);
   }

@@ -4,7 +4,7 @@
 //   const { exitCode, stdoutText } = await run(wasmBytes, { args: ['tool', '--help'] });
 //
 //   import { WASI } from 'wrun';     // node:wasi's WASI, for modules you instantiate yourself
-import { coreIsFull, loadCore, preloadCore, setPathApi, watchCoreProgress } from './core.js';
+import { initCore, preloadCore } from './core.js';
 import { program, compileGuest, checkGuest, streamGuest } from './module.js';
 import { ByteAcks, Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
@@ -35,18 +35,10 @@ queueMicrotask(preloadCore);
  * first call, made before anything else uses the package.
  */
 export async function init({ onProgress, module, wasmiModule, nodeFs = false } = {}) {
-  if (onProgress) watchCoreProgress(onProgress);
   if (wasmiModule !== undefined) setWasmiSource(wasmiModule);
-  if (nodeFs && !globalThis.process?.versions?.node) {
-    // Settles which build this page runs, if nothing did before (then it says which).
-    const started = loadCore(module, { full: true });
-    if (!coreIsFull) {
-      throw misuse('init({ nodeFs: true }) must come before anything else loads the runtime (an init(), run(), spawn() or FileSystem.create() without it)', 'ERR_WRUN_INIT_ORDER', Error);
-    }
-    setPathApi(await import('./path-api.js'));
-    core ??= await started;
-  }
-  core ??= await loadCore(module);
+  // Asked every time: a late `nodeFs` is an error, not ignored.
+  const loaded = await initCore({ onProgress, module, nodeFs });
+  core ??= loaded;
   setCore(core);
   return core;
 }

@@ -354,6 +354,35 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
     await plain.dispose();
   });
 
+  test('the wrun/wasi entry: its half-size core only; commands on in-memory files; persistence and tar say which entry has them', T, async () => {
+    const fetched = [];
+    const page = await newPage(browser, server.url);
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    await page.goto(`${server.url}/npm/test/pages/wasi-only.html`);
+    await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    const r = await page.evaluate(async () => {
+      const { WASI, FileSystem } = window.wrun;
+      const fs = await FileSystem.create();
+      fs.mkdir('/scratch');
+      let out = '';
+      const wasi = new WASI({ args: ['fs_std'], fs, preopens: { '/scratch': '/scratch' }, onStdout: (c) => { out += new TextDecoder().decode(c); } });
+      const status = wasi.start((await WebAssembly.instantiate(await window.guest('fs_std.wasm'), wasi.getImportObject())).instance);
+      const errors = [];
+      for (const f of [() => FileSystem.openPersistent('x'), () => fs.exportTar(), () => fs.importTar(new Uint8Array(512))]) {
+        try { await f(); errors.push('no error'); } catch (e) { errors.push(`${e.code}: ${e.message}`); }
+      }
+      return { status, out, errors };
+    });
+    assert.equal(r.status, 0);
+    assert.equal(r.out, expectedStdout('rust', 'fs_std'));
+    assert.equal(r.errors.length, 3);
+    for (const e of r.errors) assert.match(e, /^ERR_WRUN_WASI_ONLY: .*import from 'wrun', not 'wrun\/wasi'/);
+    const cores = fetched.filter((p) => p.endsWith('.wasm') && p.includes('/core/'));
+    assert.deepEqual(cores, ['/npm/dist/core/wrun_web_wasi_bg.wasm']);
+    assert.deepEqual(page.problems, []);
+    await page.dispose();
+  });
+
   test('WASI polyfill: a command printing to the console, a reactor calling WASI from an export', T, async () => {
     const { page } = await open('lab.html');
     const logged = [];

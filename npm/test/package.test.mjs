@@ -16,8 +16,10 @@ test('npm pack → npm install → import "wrun" and require("wrun") run a progr
     const files = packed.files.map((f) => f.path).sort();
     // The public surface only: the bundles, their types, the cores (once each), Node's adapter.
     assert.deepEqual(files, [
-      'dist/core/wrun_web_bg.wasm', 'dist/core/wrun_web_full_bg.wasm', 'dist/core/wrun_web_wasmi.js', 'dist/core/wrun_web_wasmi_bg.wasm',
-      'dist/index.cjs', 'dist/index.d.ts', 'dist/index.js', 'dist/path-api.cjs', 'dist/path-api.js', 'dist/worker.js', 'package.json',
+      'dist/core/wrun_web_bg.wasm', 'dist/core/wrun_web_full_bg.wasm', 'dist/core/wrun_web_wasi_bg.wasm', 'dist/core/wrun_web_wasmi.js',
+      'dist/core/wrun_web_wasmi_bg.wasm',
+      'dist/index.cjs', 'dist/index.d.ts', 'dist/index.js', 'dist/path-api.cjs', 'dist/path-api.js',
+      'dist/wasi.cjs', 'dist/wasi.d.ts', 'dist/wasi.js', 'dist/worker.js', 'package.json',
     ]);
     console.log(`npm pack: ${packed.filename}, ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${files.length} files`);
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true }));
@@ -35,6 +37,18 @@ test('npm pack → npm install → import "wrun" and require("wrun") run a progr
     writeFileSync(path.join(dir, 'main.mjs'), program("import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); import { run } from 'wrun';"));
     for (const main of ['main.cjs', 'main.mjs']) {
       assert.equal(execFileSync(process.execPath, [main], { cwd: dir, encoding: 'utf8' }), 'Hello, world!\narg 1: pack ✓\n', main);
+    }
+    // The WASI polyfill's own entry, both ways.
+    const polyfill = (load) => `
+      ${load}
+      const { readFileSync } = require('node:fs');
+      const wasi = new WASI({ args: ['hello', 'wasi ✓'] });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(${JSON.stringify(`${GUESTS}hello.wasm`)})), wasi.getImportObject());
+      process.exitCode = wasi.start(instance);`;
+    writeFileSync(path.join(dir, 'wasi.cjs'), polyfill("const { WASI } = require('wrun/wasi');"));
+    writeFileSync(path.join(dir, 'wasi.mjs'), polyfill("import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); import { WASI } from 'wrun/wasi';"));
+    for (const main of ['wasi.cjs', 'wasi.mjs']) {
+      assert.equal(execFileSync(process.execPath, [main], { cwd: dir, encoding: 'utf8' }), 'Hello, world!\narg 1: wasi ✓\n', main);
     }
     const types = readFileSync(path.join(pkg, 'dist/index.d.ts'), 'utf8');
     assert.match(types, /export declare function run\(/);

@@ -24,3 +24,14 @@ test('the .d.ts declares exactly the values the package exports', async () => {
   const usage = readFileSync(`${npm}test/types/usage.ts`, 'utf8');
   for (const name of exported) assert.match(usage, new RegExp(`\\b${name}\\b`), `usage.ts uses ${name}`);
 });
+
+test('wasi.d.ts declares exactly the values the wrun/wasi entry exports', async () => {
+  const dts = readFileSync(`${npm}src/wasi.d.ts`, 'utf8');
+  const declared = [...dts.matchAll(/^export declare (?:function|class|const) (\w+)/gm)].map((m) => m[1]);
+  const reexported = dts.match(/^export \{([^}]*)\} from '\.\/index\.js';/m)[1].split(',').map((s) => s.trim());
+  const values = Object.keys(await import('../dist/index.js'));
+  const exported = Object.keys(await import('../dist/wasi.js'));
+  assert.deepEqual([...declared, ...reexported.filter((n) => values.includes(n))].sort(), exported.sort());
+  const usage = readFileSync(`${npm}test/types/usage-wasi.ts`, 'utf8');
+  for (const name of exported) assert.match(usage, new RegExp(`\\b${name}\\b`), `usage-wasi.ts uses ${name}`);
+});

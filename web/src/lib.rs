@@ -15,15 +15,21 @@ mod errors;
 mod fs;
 mod js_env;
 mod memory;
+// Only `run`/`spawn` check and cap programs, and only they serve other threads' calls: the
+// `wrun/wasi` entry's build (`wasi-only`) leaves these out.
+#[cfg(not(feature = "wasi-only"))]
 mod memory_cap;
+#[cfg(not(feature = "wasi-only"))]
 mod module_check;
 mod path_api;
+#[cfg(any(not(feature = "wasi-only"), feature = "remote-client"))]
 mod remote_fs;
 mod session;
 #[cfg(feature = "wasmi")]
 mod wasmi_run;
 
 pub use fs::FileSystem;
+#[cfg(any(not(feature = "wasi-only"), feature = "remote-client"))]
 pub use remote_fs::FsOwner;
 pub use session::{SessionBuilder, WasiSession, CALL_EXIT, CALL_TRAP, CALL_WOULD_BLOCK};
 #[cfg(feature = "wasmi")]
@@ -49,6 +55,14 @@ pub fn wasi_imports() -> js_sys::Array {
             js_sys::Array::of2(&JsValue::from_str(f.name()), &JsValue::from_str(&sig))
         })
         .collect()
+}
+
+/// Whether this build has what the `wrun/wasi` entry's (`wasi-only`) leaves out: module checks,
+/// serving other threads, saved trees and tar images. (All builds share one JS glue, whose
+/// methods for those exist either way.)
+#[wasm_bindgen(js_name = wholeCore)]
+pub fn whole_core() -> bool {
+    !cfg!(feature = "wasi-only")
 }
 
 /// For a `proc_exit` status: nothing when a program may exit with it (0 to 125), else the message

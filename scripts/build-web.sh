@@ -52,6 +52,7 @@ done
 {
     echo "export const CORE_BYTES = $(stat -c %s "$out/wrun_web_bg.wasm");"
     echo "export const WASI_CORE_BYTES = $(stat -c %s "$out/wrun_web_wasi_bg.wasm");"
+    echo "export const FULL_CORE_BYTES = $(stat -c %s "$out/wrun_web_full_bg.wasm");"
 } >"$out/size.js"
 
 # The shipped package: one minified ES module (and one for the worker), so a page makes two

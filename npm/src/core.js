@@ -5,7 +5,7 @@
 // run's, on the page's tree). Pages load the build without them, which only owns trees.
 import init, { initSync } from './core/wrun_web.js';
 import * as core from './core/wrun_web.js';
-import { CORE_BYTES } from './core/size.js';
+import { CORE_BYTES, FULL_CORE_BYTES } from './core/size.js';
 
 let ready;
 
@@ -100,6 +100,7 @@ export async function initCore({ onProgress, module, nodeFs = false } = {}) {
   if (onProgress) watchCoreProgress(onProgress);
   if (!nodeFs || isNode()) return loadCore(module);
   // Settles which build this page runs, if nothing did before (then it says which).
+  if (!ready) progress.total = FULL_CORE_BYTES;
   const started = loadCore(module, { full: true });
   if (!coreIsFull) {
     const e = new Error('init({ nodeFs: true }) must come before anything else loads the runtime (an init(), run(), spawn() or FileSystem.create() without it)');
@@ -149,8 +150,7 @@ let preloaded;
  * the first `init()` uses it, unless it asks for the full build (`nodeFs`), which it still may.
  */
 export function preloadCore() {
-  const node = typeof process !== 'undefined' && process.versions?.node;
-  if (node) {
+  if (isNode()) {
     // Node always loads the full build: load it now.
     loadCore().catch(() => {});
     return;

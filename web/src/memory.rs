@@ -41,21 +41,25 @@ export function guest_read(m, offset, ptr, len) {
 }
 // Copies the bytes of the `n` ciovecs at `iovs` to `ptr` in the core, in order, if all lie in
 // memory and they fit in `cap`: their total, else -1 (the core then takes its general path).
+// Each iovec is read once: another thread of a shared memory may change it meanwhile, and what
+// was checked must be what is copied.
+const iov = new Float64Array(16);
 export function guest_gather(m, iovs, n, ptr, cap) {
   const from = g(m), to = c(), size = from.byteLength;
   if (n > 8 || iovs + 8 * n > size) return -1;
   let total = 0;
-  for (let k = iovs, end = iovs + 8 * n; k < end; k += 8) {
+  for (let i = 0, k = iovs; i < n; i++, k += 8) {
     const p = (from[k] | from[k + 1] << 8 | from[k + 2] << 16 | from[k + 3] << 24) >>> 0;
     const l = (from[k + 4] | from[k + 5] << 8 | from[k + 6] << 16 | from[k + 7] << 24) >>> 0;
     if (p + l > size) return -1;
+    iov[2 * i] = p;
+    iov[2 * i + 1] = l;
     total += l;
   }
   if (total > cap) return -1;
-  for (let k = iovs, end = iovs + 8 * n; k < end; k += 8) {
-    const p = (from[k] | from[k + 1] << 8 | from[k + 2] << 16 | from[k + 3] << 24) >>> 0;
-    const l = (from[k + 4] | from[k + 5] << 8 | from[k + 6] << 16 | from[k + 7] << 24) >>> 0;
-    if (l <= 64) { for (let i = 0; i < l; i++) to[ptr + i] = from[p + i]; }
+  for (let i = 0; i < n; i++) {
+    const p = iov[2 * i], l = iov[2 * i + 1];
+    if (l <= 64) { for (let j = 0; j < l; j++) to[ptr + j] = from[p + j]; }
     else to.set(from.subarray(p, p + l), ptr);
     ptr += l;
   }

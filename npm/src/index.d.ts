@@ -1,7 +1,7 @@
 // Types for the `wrun` package: run WASI (preview 1) command-line programs in pages and Node.
 
 /** A program: its bytes, a fetch Response, or an already compiled module (browser engine only). */
-export type Program = Uint8Array | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module;
+export type Program = Uint8Array | ArrayBuffer | ArrayBufferView | Response | PromiseLike<Response> | WebAssembly.Module;
 
 export interface RunOptions {
   /** argv, program name first. Default: `[name ?? "program.wasm"]`. */

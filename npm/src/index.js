@@ -128,6 +128,8 @@ export function spawn(wasm, opts = {}) {
     // A Response can be read once: take its bytes now (compiling them as they stream in, when
     // nothing will change them first).
     const capped = engine === 'browser' && opts.maxMemoryBytes !== undefined;
+    // `fetch(url)` itself may be given, as to WebAssembly.compileStreaming.
+    if (typeof wasm?.then === 'function') wasm = await wasm;
     let prog = typeof Response !== 'undefined' && wasm instanceof Response
       ? await streamGuest(wasm, { stream: engine === 'browser' && !capped })
       : program(wasm);

@@ -630,14 +630,14 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
     await page.dispose?.();
   });
 
-  test('a program given as a fetch() Response compiles as it streams, once per page', T, async () => {
+  test('a program given as a fetch() Response (or fetch() itself) compiles as it streams, once per page', T, async () => {
     const { page } = await open('lab.html');
     const r = await page.evaluate(async () => {
       const original = WebAssembly.compileStreaming;
       let streamed = 0;
       WebAssembly.compileStreaming = (...a) => { streamed++; return original.apply(WebAssembly, a); };
       const first = await window.wrun.run(await fetch('/target/guests/hello.wasm'), { args: ['hello', 'é'] });
-      const second = await window.wrun.run(await fetch('/target/guests/hello.wasm'), { args: ['hello', 'ü'] });
+      const second = await window.wrun.run(fetch('/target/guests/hello.wasm'), { args: ['hello', 'ü'] });
       // Well-formed but ill-typed (i32.add of one value), served as application/wasm.
       const bad = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 10, 1, 6, 95, 115, 116, 97, 114, 116, 0, 0, 10, 7, 1, 5, 0, 65, 1, 106, 11]);
       const e = await window.wrun.run(new Response(bad, { headers: { 'Content-Type': 'application/wasm' } })).then(() => null, (err) => err);

@@ -12,6 +12,7 @@ async function main(bytes: Uint8Array<ArrayBuffer>, fsLike: NodeFsLike): Promise
   await init({ module: source, wasmiModule: await WebAssembly.compile(bytes) });
 
   const program: Program = bytes;
+  const fetched: Program = fetch('https://example.org/tool.wasm');
   const fs: FileSystem = await FileSystem.create();
   fs.mkdir('/home', { recursive: true });
   fs.writeFile('/home/a.txt', 'hi', 'utf8');
@@ -56,6 +57,8 @@ async function main(bytes: Uint8Array<ArrayBuffer>, fsLike: NodeFsLike): Promise
     onStdout: (c: Uint8Array) => c.length, onStderr: (c: Uint8Array) => c.length,
   };
   const result: RunResult = await run(program, options);
+  const streamedResult: RunResult = await run(fetched);
+  console.log(streamedResult.exitCode);
   const out: string = result.stdoutText + result.stderrText;
   const code: number = result.exitCode;
 

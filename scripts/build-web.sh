@@ -23,7 +23,7 @@ for variant in wrun_web_full wrun_web wrun_web_wasi wrun_web_wasmi; do
     case $variant in
         wrun_web_full) features="--features path-api,remote-client" name=wrun_web dir="$out" ;;
         wrun_web) features="" name=wrun_web dir="$tmp" ;;
-        wrun_web_wasi) features="--features wasi-only" name=wrun_web dir="$tmp" ;;
+        wrun_web_wasi) features="--no-default-features" name=wrun_web dir="$tmp" ;;
         wrun_web_wasmi) features="--features wasmi" name=wrun_web_wasmi dir="$out" ;;
     esac
     cargo build --quiet -p wrun-web --target wasm32-unknown-unknown --profile web $features

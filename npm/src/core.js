@@ -33,21 +33,25 @@ export function watchCoreProgress(f) {
  * browser may reuse the compiled code it cached for that URL on an earlier visit. The count is
  * of decoded bytes, so the total is the file's size whatever the server's compression.
  */
-async function countedFetch(url) {
-  const response = await fetch(url);
+async function countedFetch(url, signal) {
+  // The latest download is the one the progress follows (a preload given up for the full
+  // build goes on reading, unheard).
+  const mine = (counting = {});
+  const response = await fetch(url, signal ? { signal } : undefined);
   if (!response.ok || !response.body) return response;
   const reader = response.clone().body.getReader();
   (async () => {
     let done = 0;
     for (;;) {
       const { done: end, value } = await reader.read();
-      if (end) break;
+      if (end || counting !== mine) break;
       done += value.length;
       report(Math.min(done, progress.total));
     }
   })().catch(() => {});
   return response;
 }
+let counting = null;
 
 let loaded = false;
 
@@ -63,7 +67,8 @@ let pathApiModule;
 /**
  * `path-api.js`'s `pathApi(fs)`: a Node-`fs`-like object as the calls the full build of the core
  * makes. In Node, required beside this file (`path-api.cjs` in the package; the ES module itself
- * when running from the sources); in a page, what `init({ nodeFs: true })` loaded, else `null`.
+ * when running from the sources, which only a Node that can require ES modules does: 20.19 up);
+ * in a page, what `init({ nodeFs: true })` loaded, else `null`.
  */
 export function nodePathApi() {
   if (pathApiModule === undefined) {
@@ -97,10 +102,11 @@ export function usePageCore(url, bytes) {
  * this page loads.
  */
 export async function initCore({ onProgress, module, nodeFs = false } = {}) {
+  const full = nodeFs && !isNode();
+  if (full && !ready) progress.total = FULL_CORE_BYTES;
   if (onProgress) watchCoreProgress(onProgress);
-  if (!nodeFs || isNode()) return loadCore(module);
+  if (!full) return loadCore(module);
   // Settles which build this page runs, if nothing did before (then it says which).
-  if (!ready) progress.total = FULL_CORE_BYTES;
   const started = loadCore(module, { full: true });
   if (!coreIsFull) {
     const e = new Error('init({ nodeFs: true }) must come before anything else loads the runtime (an init(), run(), spawn() or FileSystem.create() without it)');
@@ -142,8 +148,10 @@ export let coreSource;
 /** Whether the core loaded (or loading) is the full build: Node's and workers' always. */
 export let coreIsFull = false;
 
-// The page build's download and compile, started as the package is imported (see preloadCore).
+// The page build's download and compile, started as the package is imported (see preloadCore),
+// and the way to give it up.
 let preloaded;
+let preloadAbort;
 
 /**
  * In a page, starts fetching and compiling the page build of the core, without instantiating it:
@@ -155,12 +163,17 @@ export function preloadCore() {
     loadCore().catch(() => {});
     return;
   }
-  if (ready || typeof fetch !== 'function' || typeof WebAssembly.compileStreaming !== 'function') return;
-  preloaded ??= (async () => {
-    const response = await countedFetch(pageCore);
-    return WebAssembly.compileStreaming(response);
+  if (ready || preloaded || typeof fetch !== 'function') return;
+  preloadAbort = typeof AbortController === 'function' ? new AbortController() : null;
+  preloaded = (async () => {
+    const response = await countedFetch(pageCore, preloadAbort?.signal);
+    if (!response.ok) throw new Error(`cannot fetch the runtime's core ${response.url}: ${response.status} ${response.statusText}`);
+    // As wasm-bindgen's own loader does: a server that does not say application/wasm still works.
+    const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
+    if (type === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') return WebAssembly.compileStreaming(response);
+    return WebAssembly.compile(await response.arrayBuffer());
   })();
-  preloaded.catch(() => {}); // an error surfaces from the init() that uses it
+  preloaded.catch(() => {}); // init() then loads it its own way, with its errors
 }
 
 export function loadCore(source, { full = false } = {}) {
@@ -169,10 +182,14 @@ export function loadCore(source, { full = false } = {}) {
     const node = typeof process !== 'undefined' && process.versions?.node;
     coreIsFull = full || !!node;
     const url = full ? new URL('./core/wrun_web_full_bg.wasm', import.meta.url) : pageCore;
+    // The preload is used if it is the build wanted and went well; else given up.
+    const wanted = source === undefined && !full;
+    if (!wanted) preloadAbort?.abort();
+    const preloadedModule = wanted && preloaded ? await preloaded.catch(() => null) : null;
     if (source !== undefined && !(node && isFileUrl(source))) {
       await init({ module_or_path: source });
-    } else if (preloaded && !full) {
-      await init({ module_or_path: await preloaded });
+    } else if (preloadedModule) {
+      await init({ module_or_path: preloadedModule });
     } else if (node && url.protocol === 'file:') {
       const { readFile } = await nodeModule('node:fs/promises');
       const nodeUrl = source === undefined ? new URL('./core/wrun_web_full_bg.wasm', import.meta.url) : new URL(source);

@@ -281,7 +281,7 @@ export interface WASIOptions {
   stderr?: number;
   /** All of stdin, read by the program until its end (default: empty). */
   stdin?: string | Uint8Array;
-  /** Where `preopens` point: a wrun FileSystem, or in Node a Node-`fs`-like object (`node:fs`, memfs). */
+  /** Where `preopens` point: a wrun FileSystem, or a Node-`fs`-like object (`node:fs`, memfs; in a page after `init({ nodeFs: true })`). */
   fs?: FileSystem | NodeFsLike;
   /** Receive output as it is written (default: the process's stdout/stderr in Node, the console in a page). */
   onStdout?: (chunk: Uint8Array) => void;

@@ -19,9 +19,11 @@ export { WASI } from './wasi.js';
 
 let core;
 
-// Start loading the runtime as soon as the package is imported: a page usually fetches its program
-// next, and by then the core is ready. (Errors surface from the first run/spawn/init.) A
-// microtask later, so that an `init({ module })` the importing module calls at once comes first.
+// Start fetching and compiling the runtime as soon as the package is imported: a page usually
+// fetches its program next, and by then the core is compiled; the first init (or run, spawn,
+// FileSystem.create) instantiates it, so it may still ask for the full build (`nodeFs`). Errors
+// surface from that call. A microtask later, so that an `init({ module })` the importing module
+// calls at once comes first.
 queueMicrotask(preloadCore);
 
 /**

@@ -99,7 +99,7 @@ export class WASI {
     check(options.args === undefined || Array.isArray(options.args), 'args must be an array');
     const core = coreSync();
     if (!core) {
-      throw misuse("the runtime is still loading: `await init()` (from 'wrun') once before `new WASI()` in a browser", 'ERR_WRUN_NOT_READY', Error);
+      throw misuse("the runtime is not loaded yet: `await init()` (from the entry WASI came from, 'wrun' or 'wrun/wasi') once before `new WASI()` in a browser", 'ERR_WRUN_NOT_READY', Error);
     }
     setCore(core);
     this.#core = core;

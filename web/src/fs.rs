@@ -59,7 +59,7 @@ impl FileSystem {
 
 /// Inodes as the page saves them: `[ino, record | undefined, bytes | undefined, isFile]` each
 /// (see `wasi_vfs::mem::saved`).
-#[cfg(not(feature = "wasi-only"))]
+#[cfg(feature = "runner")]
 fn saved_to_js(saved: Vec<vfs::mem::SavedInode>) -> js_sys::Array {
     saved
         .into_iter()
@@ -91,7 +91,7 @@ impl FileSystem {
 
     /// A tree from what `saveAll`/`takeChanges` gave: `[ino, record, bytes?]` rows. Throws
     /// `EIO` for rows that are not a tree.
-    #[cfg(not(feature = "wasi-only"))]
+    #[cfg(feature = "runner")]
     pub fn load(rows: js_sys::Array) -> Result<FileSystem, JsValue> {
         let mut inodes = Vec::with_capacity(rows.length() as usize);
         for row in rows.iter() {
@@ -113,14 +113,14 @@ impl FileSystem {
     }
 
     /// Every inode as rows to save (see `load`); from now on `takeChanges` gives what changed.
-    #[cfg(not(feature = "wasi-only"))]
+    #[cfg(feature = "runner")]
     #[wasm_bindgen(js_name = saveAll)]
     pub fn save_all(&self) -> js_sys::Array {
         saved_to_js(self.fs.save_all())
     }
 
     /// The inodes changed since the last `saveAll`/`takeChanges` (a row without a record: gone).
-    #[cfg(not(feature = "wasi-only"))]
+    #[cfg(feature = "runner")]
     #[wasm_bindgen(js_name = takeChanges)]
     pub fn take_changes(&self) -> js_sys::Array {
         saved_to_js(self.fs.take_changes())
@@ -228,14 +228,14 @@ impl FileSystem {
     }
 
     /// The whole tree as a tar archive (the format `wrun --fs` mounts).
-    #[cfg(not(feature = "wasi-only"))]
+    #[cfg(feature = "runner")]
     #[wasm_bindgen(js_name = exportTar)]
     pub fn export_tar(&self) -> Result<Vec<u8>, JsValue> {
         vfs::tar_image::export(&*self.root()).map_err(|e| fs_error(e, "export", "/"))
     }
 
     /// Adds the contents of a tar archive (replacing files of the same name).
-    #[cfg(not(feature = "wasi-only"))]
+    #[cfg(feature = "runner")]
     #[wasm_bindgen(js_name = importTar)]
     pub fn import_tar(&self, tar: &[u8]) -> Result<(), JsValue> {
         self.writable("import", "/")?;

@@ -16,20 +16,20 @@ mod fs;
 mod js_env;
 mod memory;
 // Only `run`/`spawn` check and cap programs, and only they serve other threads' calls: the
-// `wrun/wasi` entry's build (`wasi-only`) leaves these out.
-#[cfg(not(feature = "wasi-only"))]
+// `wrun/wasi` entry's build (without the `runner` feature) leaves these out.
+#[cfg(feature = "runner")]
 mod memory_cap;
-#[cfg(not(feature = "wasi-only"))]
+#[cfg(feature = "runner")]
 mod module_check;
 mod path_api;
-#[cfg(any(not(feature = "wasi-only"), feature = "remote-client"))]
+#[cfg(any(feature = "runner", feature = "remote-client"))]
 mod remote_fs;
 mod session;
 #[cfg(feature = "wasmi")]
 mod wasmi_run;
 
 pub use fs::FileSystem;
-#[cfg(any(not(feature = "wasi-only"), feature = "remote-client"))]
+#[cfg(any(feature = "runner", feature = "remote-client"))]
 pub use remote_fs::FsOwner;
 pub use session::{SessionBuilder, WasiSession, CALL_EXIT, CALL_TRAP, CALL_WOULD_BLOCK};
 #[cfg(feature = "wasmi")]
@@ -57,12 +57,12 @@ pub fn wasi_imports() -> js_sys::Array {
         .collect()
 }
 
-/// Whether this build has what the `wrun/wasi` entry's (`wasi-only`) leaves out: module checks,
+/// Whether this build has the `runner` feature, which the `wrun/wasi` entry's leaves out: module checks,
 /// serving other threads, saved trees and tar images. (All builds share one JS glue, whose
 /// methods for those exist either way.)
 #[wasm_bindgen(js_name = wholeCore)]
 pub fn whole_core() -> bool {
-    !cfg!(feature = "wasi-only")
+    cfg!(feature = "runner")
 }
 
 /// For a `proc_exit` status: nothing when a program may exit with it (0 to 125), else the message

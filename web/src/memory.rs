@@ -89,7 +89,8 @@ extern "C" {
 
 /// Calls `callback` with a copy of `bytes` (in `core_memory`, this build's own memory:
 /// `wasm_bindgen::memory()`) as a `Uint8Array`, in one call into JS, the copy and the call; false
-/// if the callback threw. The memory is passed, not kept in the snippet, which both builds may share.
+/// if the callback threw. The memory is passed (the snippet keeps a view of the last one given,
+/// made again for another): both builds may share the snippet.
 pub fn deliver_copy(core_memory: &JsValue, callback: &js_sys::Function, bytes: &[u8]) -> bool {
     deliver(core_memory, callback, bytes.as_ptr() as u32, bytes.len() as u32)
 }

@@ -72,7 +72,7 @@ fn fd_write_reaches_the_stdout_callback_through_js_memory() {
     poke(&mem, 0, &16u32.to_le_bytes());
     poke(&mem, 4, &6u32.to_le_bytes());
     poke(&mem, 16, "hé ✓\n".as_bytes()[..6].as_ref());
-    let r = s.call(index_of("fd_write"), 1.0, 0.0, 1.0, 32.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let r = s.call(index_of("fd_write"), 1, 0, 1, 32, 0, 0, 0, 0, 0, 0, 0);
     assert_eq!(r, 0);
     assert_eq!(peek_u32(&mem, 32), 6);
     assert_eq!(seen.borrow().as_slice(), &"hé ✓\n".as_bytes()[..6]);
@@ -121,7 +121,7 @@ fn fd_write_takes_every_iovec_shape_through_js() {
             at += len + 3;
         }
         seen.borrow_mut().clear();
-        let r = s.call(index_of("fd_write"), 1.0, 0.0, f64::from(count), 512.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        let r = s.call(index_of("fd_write"), 1, 0, count, 512, 0, 0, 0, 0, 0, 0, 0);
         assert_eq!(r, 0, "shape {shape}");
         assert_eq!(peek_u32(&mem, 512) as usize, want.len(), "shape {shape}: nwritten");
         assert_eq!(*seen.borrow(), want, "shape {shape}: the bytes delivered");
@@ -137,15 +137,15 @@ fn exit_trap_and_would_block_are_reported() {
     // fd_read on an open, empty stdin: nothing to read yet.
     poke(&mem, 0, &64u32.to_le_bytes());
     poke(&mem, 4, &8u32.to_le_bytes());
-    assert_eq!(s.call(index_of("fd_read"), 0.0, 0.0, 1.0, 32.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), CALL_WOULD_BLOCK);
+    assert_eq!(s.call(index_of("fd_read"), 0, 0, 1, 32, 0, 0, 0, 0, 0, 0, 0), CALL_WOULD_BLOCK);
     assert!(s.waits_for_input());
     s.write_stdin(b"hi".to_vec());
-    assert_eq!(s.call(index_of("fd_read"), 0.0, 0.0, 1.0, 32.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0);
+    assert_eq!(s.call(index_of("fd_read"), 0, 0, 1, 32, 0, 0, 0, 0, 0, 0, 0), 0);
     assert_eq!(peek_u32(&mem, 32), 2);
     // A pointer past the end of memory traps.
-    assert_eq!(s.call(index_of("fd_write"), 1.0, 1e9, 1.0, 32.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), CALL_TRAP);
+    assert_eq!(s.call(index_of("fd_write"), 1, 1_000_000_000, 1, 32, 0, 0, 0, 0, 0, 0, 0), CALL_TRAP);
     assert!(s.trap_message().unwrap().contains("out of bounds"));
-    assert_eq!(s.call(index_of("proc_exit"), 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), CALL_EXIT);
+    assert_eq!(s.call(index_of("proc_exit"), 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), CALL_EXIT);
     assert_eq!(s.exit_code(), Some(3));
     let _ = JsValue::NULL;
 }

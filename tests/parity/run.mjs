@@ -132,18 +132,18 @@ async function runChromium(g, how = {}) {
   return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr, error: r.error };
 }
 
-async function runWasiChromium(g) {
+async function runWasiChromium(g, entry) {
   const url = '/' + path.relative(root, g.wasm);
-  const r = await page.evaluate(([u, argv, spec]) => window.runGuestWasi(u, argv, spec), [url, [g.wasm, ...g.spec.args], g.spec]);
+  const r = await page.evaluate(([u, argv, spec, entry]) => window.runGuestWasi(u, argv, spec, entry), [url, [g.wasm, ...g.spec.args], g.spec, entry]);
   return { exit: r.exit, stdout: Buffer.from(r.stdout), stderr: r.stderr };
 }
 
 // The worker columns reach their FileSystem on the main thread, call by call (Node: blocking on
 // shared memory; Chromium: suspended with JSPI, each call made again with the answer); wasmi on
 // the page calls the page's core directly.
-const columns = ['cranelift', 'winch', 'wasmi', 'node', 'node worker', 'chromium', 'chromium worker', 'chromium wasmi', 'firefox', 'webkit', 'WASI node', 'WASI node host dirs', 'WASI chromium', 'node:wasi'];
+const columns = ['cranelift', 'winch', 'wasmi', 'node', 'node worker', 'chromium', 'chromium worker', 'chromium wasmi', 'firefox', 'webkit', 'WASI node', 'WASI node host dirs', 'WASI chromium', 'wrun/wasi chromium', 'node:wasi'];
 /** Columns whose exit status follows node:wasi's conventions. */
-const wasiFamily = new Set(['WASI node', 'WASI node host dirs', 'WASI chromium', 'node:wasi']);
+const wasiFamily = new Set(['WASI node', 'WASI node host dirs', 'WASI chromium', 'wrun/wasi chromium', 'node:wasi']);
 /** What `run` reports for a node:wasi-style status. */
 const asWrunReports = (exit) => (exit === 'trap' ? 134 : /^-?\d+$/.test(exit) ? (Number(exit) < 0 || Number(exit) > 125 ? 1 : Number(exit)) : exit);
 /** Shown, not counted. */
@@ -166,13 +166,14 @@ for (const g of guests) {
     'WASI node': await runWasiPolyfill(g),
     'WASI node host dirs': await runWasiPolyfill(g, { host: true }),
     'WASI chromium': await runWasiChromium(g),
+    'wrun/wasi chromium': await runWasiChromium(g, 'wasi'),
     'node:wasi': runNodeWasi(g),
   };
   const ref = results.cranelift;
   const cells = columns.map((c) => {
     const r = results[c];
     const exit = wasiFamily.has(c) ? asWrunReports(r.exit) : r.exit;
-    const exitRef = c === 'WASI chromium' || c === 'WASI node host dirs' || c === 'node:wasi' ? results['WASI node'].exit : null;
+    const exitRef = c === 'WASI chromium' || c === 'wrun/wasi chromium' || c === 'WASI node host dirs' || c === 'node:wasi' ? results['WASI node'].exit : null;
     const same = exit === ref.exit && (exitRef === null || r.exit === exitRef)
       && Buffer.compare(r.stdout, ref.stdout) === 0 && r.stderr === ref.stderr;
     const expected = exit === g.spec.exit && (g.stdout === null || r.stdout.toString() === g.stdout)

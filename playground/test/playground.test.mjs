@@ -43,7 +43,11 @@ describe('the playground in Chromium', { skip }, () => {
   async function open({ origin = server.url, path = '/', noJSPI = false } = {}) {
     const page = await newPage(browser, origin);
     page.wasmRequests = [];
-    page.on('request', (r) => { if (r.url().endsWith('.wasm') && r.url().includes('/bin/')) page.wasmRequests.push(new URL(r.url()).pathname); });
+    page.coreRequests = 0;
+    page.on('request', (r) => {
+      if (r.url().endsWith('.wasm') && r.url().includes('/bin/')) page.wasmRequests.push(new URL(r.url()).pathname);
+      if (/\/wrun_web_bg-[^/]*\.wasm$/.test(r.url())) page.coreRequests++;
+    });
     // A browser without JSPI (Safari and Firefox before they ship it), as far as the page can tell.
     if (noJSPI) await page.addInitScript(() => { delete WebAssembly.Suspending; delete WebAssembly.promising; });
     await page.goto(`${origin}${path}`);
@@ -102,6 +106,9 @@ describe('the playground in Chromium', { skip }, () => {
     const runtime = log.filter((l) => l.startsWith('loading the wrun runtime: '));
     assert.ok(runtime.length >= 1, `no runtime progress in ${JSON.stringify(log)}`);
     assert.match(runtime.at(-1), /^loading the wrun runtime: (\d+) KiB of \1 KiB \[100%\]$/);
+    // The page preloads the core (vite.config.js) and the package's own fetch is answered by it.
+    assert.match(await page.content(), /<link rel="preload" href="\.\/assets\/wrun_web_bg-[^"]*\.wasm" as="fetch"/);
+    assert.equal(page.coreRequests, 1, 'the core is fetched once');
     await run(page, 'ls /bin');
     await page.screenshot({ path: artifact('playground-help.png') });
     assert.deepEqual(problems(page), []);

@@ -30,6 +30,17 @@ pub trait Entropy {
 pub trait InputStream {
     /// Reads what is available now. `Ready(Ok(0))` is end of input; `Pending` means no data yet.
     fn read(&mut self, buf: &mut [u8]) -> Poll<Result<usize, Errno>>;
+    /// As `read`, at most `max` bytes, handed to `take` where they are rather than copied into a
+    /// buffer first: a stream that holds its bytes (a browser's stdin queue) lets `fd_read` copy
+    /// them once, straight into the guest. `take` may be called several times, in order.
+    fn read_in_place(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
+        let mut buf = vec![0u8; max];
+        let read = self.read(&mut buf);
+        if let Poll::Ready(Ok(n)) = read {
+            take(&buf[..n]);
+        }
+        read
+    }
     /// Bytes readable without waiting: `Ready(n)` (0 at end of input, which is also "ready"), or
     /// `Pending`.
     fn readiness(&mut self) -> Poll<u64>;
@@ -148,6 +159,13 @@ impl InputStream for BytesInput {
         let rest = &self.data[self.pos..];
         let n = rest.len().min(buf.len());
         buf[..n].copy_from_slice(&rest[..n]);
+        self.pos += n;
+        Poll::Ready(Ok(n))
+    }
+    fn read_in_place(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
+        let rest = &self.data[self.pos..];
+        let n = rest.len().min(max);
+        take(&rest[..n]);
         self.pos += n;
         Poll::Ready(Ok(n))
     }

@@ -191,10 +191,14 @@ impl StdinQueue {
     }
     /// Copies what is there into `buf`, up to the end of the front chunk.
     fn read_into(&mut self, buf: &mut [u8]) -> usize {
+        self.take(buf.len(), &mut |data| buf[..data.len()].copy_from_slice(data))
+    }
+    /// Hands `take` what is there, at most `max` bytes, up to the end of the front chunk.
+    fn take(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> usize {
         let Some(front) = self.chunks.front() else { return 0 };
         let rest = &front[self.front_read..];
-        let n = rest.len().min(buf.len());
-        buf[..n].copy_from_slice(&rest[..n]);
+        let n = rest.len().min(max);
+        take(&rest[..n]);
         self.front_read += n;
         self.unread -= n;
         if self.front_read == front.len() {
@@ -218,6 +222,13 @@ impl InputStream for JsStdin {
             return if q.closed { Poll::Ready(Ok(0)) } else { Poll::Pending };
         }
         Poll::Ready(Ok(q.read_into(buf)))
+    }
+    fn read_in_place(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
+        let mut q = self.queue.borrow_mut();
+        if q.chunks.is_empty() {
+            return if q.closed { Poll::Ready(Ok(0)) } else { Poll::Pending };
+        }
+        Poll::Ready(Ok(q.take(max, take)))
     }
     fn readiness(&mut self) -> Poll<u64> {
         let q = self.queue.borrow();

@@ -40,6 +40,25 @@ fn scatter(mem: &mut dyn GuestMemory, list: &[(u32, u32)], mut data: &[u8]) -> S
     Ok(())
 }
 
+/// Copies `data` into the iovecs, starting `skip` bytes into them (what earlier pieces filled).
+fn scatter_at(mem: &mut dyn GuestMemory, list: &[(u32, u32)], mut skip: usize, mut data: &[u8]) -> SysResult<()> {
+    for &(ptr, len) in list {
+        if data.is_empty() {
+            break;
+        }
+        let len = len as usize;
+        if skip >= len {
+            skip -= len;
+            continue;
+        }
+        let n = (len - skip).min(data.len());
+        mem.write_bytes(ptr + skip as u32, &data[..n])?;
+        data = &data[n..];
+        skip = 0;
+    }
+    Ok(())
+}
+
 /// Collects up to `total` bytes from the iovecs into `out` (emptied first). Empty iovecs may come
 /// anywhere: wasi-libc's stdio writes `[empty buffer, data]` on every unbuffered `fputs`.
 fn gather(mem: &dyn GuestMemory, list: &[(u32, u32)], total: usize, out: &mut Vec<u8>) -> SysResult<()> {
@@ -80,7 +99,8 @@ pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32) -> SysRe
 
 pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32, nread: Out<4>) -> SysResult<()> {
     let (list, total) = iovecs(mem, iovs, iovs_len)?;
-    let mut buf = vec![0u8; total];
+    // A file's bytes are read into `buf`, then copied to the guest; a stream's go straight there.
+    let mut buf = Vec::new();
     let n = loop {
         let entry = ctx.fds.get_mut(fd)?;
         let nonblock = entry.flags & fdflags::NONBLOCK != 0;
@@ -93,9 +113,11 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32,
                 if rights_base & rights::FD_READ == 0 {
                     return Err(Errno::Notcapable.into());
                 }
-                check_range(f.pos, buf.len())?;
+                check_range(f.pos, total)?;
+                buf.resize(total, 0);
                 let n = f.file.read_at(&mut buf, f.pos)?;
                 f.pos += n as u64;
+                scatter(mem, &list, &buf[..n])?;
                 break n;
             }
             Descriptor::Input(input) => {
@@ -105,8 +127,23 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32,
                 if total == 0 {
                     break 0;
                 }
-                match input.read(&mut buf) {
-                    Poll::Ready(r) => break r?,
+                // The iovecs were all checked: copying into them cannot fail (memories only grow).
+                let mut at = 0;
+                let mut failed = None;
+                let read = input.read_in_place(total, &mut |data| {
+                    if let Err(e) = scatter_at(mem, &list, at, data) {
+                        failed.get_or_insert(e);
+                    }
+                    at += data.len();
+                });
+                match read {
+                    Poll::Ready(r) => {
+                        let n = r?;
+                        if let Some(e) = failed {
+                            return Err(e);
+                        }
+                        break n;
+                    }
                     Poll::Pending if nonblock => return Err(Errno::Again.into()),
                     Poll::Pending => {}
                 }
@@ -121,7 +158,6 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32,
             Wake::Interrupted => return Err(SysError::Interrupted),
         }
     };
-    scatter(mem, &list, &buf[..n])?;
     nread.write_u32(mem, n as u32)
 }
 
@@ -279,4 +315,45 @@ pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32) -> SysRes
 
 pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut dyn GuestMemory, fd: u32) -> SysResult<()> {
     sync(ctx, fd, rights::FD_DATASYNC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedder::BytesInput;
+
+    /// Reads stdin into `iovecs` (pointer, length) laid out at 0 in a 4 KiB memory.
+    fn read_stdin(input: &[u8], iovecs: &[(u32, u32)]) -> (Vec<u8>, SysResult<()>) {
+        let mut b = WasiCtx::builder();
+        b.deterministic(0);
+        b.stdin(Box::new(BytesInput::new(input.to_vec())));
+        let mut ctx = b.build().unwrap_or_else(|e| panic!("{e}"));
+        let mut mem = vec![0u8; 4096];
+        for (i, &(ptr, len)) in iovecs.iter().enumerate() {
+            mem[i * 8..i * 8 + 4].copy_from_slice(&ptr.to_le_bytes());
+            mem[i * 8 + 4..i * 8 + 8].copy_from_slice(&len.to_le_bytes());
+        }
+        let nread = Out::checked(3000, &mem).unwrap_or_else(|_| panic!("in bounds"));
+        let r = fd_read(&mut ctx, &mut mem, 0, 0, iovecs.len() as u32, nread);
+        (mem, r)
+    }
+
+    #[test]
+    fn stdin_goes_straight_into_the_iovecs_in_order() {
+        // An empty iovec between, and more room than input: 7 bytes over 3 + 0 + 10.
+        let (mem, r) = read_stdin(b"abcdefg", &[(100, 3), (200, 0), (300, 10)]);
+        assert!(r.is_ok());
+        assert_eq!(&mem[100..103], b"abc");
+        assert_eq!(&mem[300..305], b"defg\0");
+        assert_eq!(u32::from_le_bytes([mem[3000], mem[3001], mem[3002], mem[3003]]), 7);
+        // Less room than input: the read stops where the iovecs end.
+        let (mem, r) = read_stdin(b"abcdefg", &[(100, 2), (200, 3)]);
+        assert!(r.is_ok());
+        assert_eq!((&mem[100..102], &mem[200..203]), (&b"ab"[..], &b"cde"[..]));
+        assert_eq!(mem[3000], 5);
+        // An iovec outside memory traps before anything is read.
+        let (mem, r) = read_stdin(b"abc", &[(100, 2), (4095, 2)]);
+        assert!(matches!(r, Err(SysError::Trap(_))));
+        assert_eq!(&mem[100..102], b"\0\0");
+    }
 }

@@ -9,6 +9,8 @@ use std::task::Poll;
 
 use wasi_vfs::Errno;
 
+use crate::memory::GuestMemory;
+
 /// Wall-clock and monotonic time, in nanoseconds.
 pub trait Clocks {
     /// Nanoseconds since the Unix epoch.
@@ -54,6 +56,14 @@ pub trait InputStream {
 pub trait OutputStream {
     /// Writes and returns how many bytes were taken (all of them, for a blocking stream).
     fn write(&mut self, data: &[u8]) -> Result<usize, Errno>;
+    /// `fd_write`'s bytes where they lie: the `count` ciovecs at `iovs` in `mem`, for a stream
+    /// that can take them from there in one step (a browser's callback, handed a copy made
+    /// straight from guest memory). `None` to have them gathered and given to `write` instead,
+    /// which is also the answer whenever any iovec is outside memory or they total more than
+    /// `max` (the general path then traps, or writes in part, as it always does).
+    fn write_in_place(&mut self, _mem: &dyn GuestMemory, _iovs: u32, _count: u32, _max: usize) -> Option<Result<usize, Errno>> {
+        None
+    }
     fn flush(&mut self) -> Result<(), Errno> {
         Ok(())
     }

@@ -33,6 +33,11 @@ pub trait GuestMemory {
     fn try_gather(&self, _iovs: u32, _count: u32, _max: usize, _out: &mut Vec<u8>) -> bool {
         false
     }
+    /// The engine's own handle on this memory (a browser's `WebAssembly.Memory`), for an
+    /// embedder's streams that take bytes straight from it ([`crate::embedder::OutputStream::write_in_place`]).
+    fn host_memory(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// A borrowed memory (what native engines hand out for the duration of one host call).

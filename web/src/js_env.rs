@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use runtime_core::embedder::{Clocks, Entropy, InputStream, OutputStream, Waiter, Wake, FLUSH_BYTES, FLUSH_INTERVAL_MS};
-use runtime_core::Errno;
+use runtime_core::{Errno, GuestMemory};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -132,6 +132,20 @@ impl JsOutput {
 }
 
 impl OutputStream for JsOutput {
+    fn write_in_place(&mut self, mem: &dyn GuestMemory, iovs: u32, count: u32, max: usize) -> Option<Result<usize, Errno>> {
+        // Only where `write` would hand the bytes straight on: nothing collected or gathered.
+        if !(self.terminal || self.every_write) || !self.buf.is_empty() || self.collected.is_some() {
+            return None;
+        }
+        let callback = self.callback.as_ref()?;
+        let memory = mem.host_memory()?.downcast_ref::<js_sys::WebAssembly::Memory>()?;
+        match crate::memory::deliver_from_guest(memory, iovs, count, max, callback) {
+            crate::memory::Delivered::Bytes(n) => Some(Ok(n)),
+            // A callback that throws is the page's bug, but the guest sees a broken pipe.
+            crate::memory::Delivered::Threw => Some(Err(Errno::Pipe)),
+            crate::memory::Delivered::NotHere => None,
+        }
+    }
     fn write(&mut self, data: &[u8]) -> Result<usize, Errno> {
         if self.callback.is_none() {
             return self.collect(data);

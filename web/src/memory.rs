@@ -65,6 +65,37 @@ export function guest_gather(m, iovs, n, ptr, cap) {
   }
   return total;
 }
+// As guest_gather, the iovecs' bytes copied into one new Uint8Array handed to `f`: `fd_write` to
+// a callback, its bytes copied once. Their total; -1 for the core's general path; -2 if f threw.
+export function deliver_iovecs(m, iovs, n, max, f) {
+  const from = g(m), size = from.byteLength;
+  if (n > 8 || iovs + 8 * n > size) return -1;
+  let total = 0;
+  for (let i = 0, k = iovs; i < n; i++, k += 8) {
+    const p = (from[k] | from[k + 1] << 8 | from[k + 2] << 16 | from[k + 3] << 24) >>> 0;
+    const l = (from[k + 4] | from[k + 5] << 8 | from[k + 6] << 16 | from[k + 7] << 24) >>> 0;
+    if (p + l > size) return -1;
+    iov[2 * i] = p;
+    iov[2 * i + 1] = l;
+    total += l;
+  }
+  if (total > max) return -1;
+  // One iovec holding it all (beside empty ones: wasi-libc's stdio writes [empty, data]) is one
+  // slice; else the pieces are put together. Either way a new, unshared buffer.
+  let single = -1;
+  for (let i = 0; i < n && single < 0; i++) if (iov[2 * i + 1] === total) single = i;
+  let out;
+  if (single >= 0) {
+    out = from.slice(iov[2 * single], iov[2 * single] + total);
+  } else {
+    out = new Uint8Array(total);
+    for (let i = 0, at = 0; i < n; i++) {
+      out.set(from.subarray(iov[2 * i], iov[2 * i] + iov[2 * i + 1]), at);
+      at += iov[2 * i + 1];
+    }
+  }
+  try { f(out); return total; } catch { return -2; }
+}
 // The view of the memory `deliver` was last given (a build's own, which only a growth replaces).
 let out = null, outView = null;
 export function deliver(memory, f, ptr, len) {
@@ -84,7 +115,29 @@ extern "C" {
     fn guest_read(memory: &WebAssembly::Memory, offset: u32, ptr: u32, len: u32);
     fn guest_write(memory: &WebAssembly::Memory, offset: u32, ptr: u32, len: u32);
     fn guest_gather(memory: &WebAssembly::Memory, iovs: u32, count: u32, ptr: u32, cap: u32) -> i32;
+    fn deliver_iovecs(memory: &WebAssembly::Memory, iovs: u32, count: u32, max: u32, callback: &js_sys::Function) -> i32;
     fn deliver(core_memory: &JsValue, callback: &js_sys::Function, ptr: u32, len: u32) -> bool;
+}
+
+/// What [`deliver_from_guest`] did.
+pub enum Delivered {
+    /// This many bytes went to the callback.
+    Bytes(usize),
+    /// The callback threw.
+    Threw,
+    /// Not done: an iovec outside memory, too many of them or too many bytes; the core's
+    /// general path takes the call.
+    NotHere,
+}
+
+/// Calls `callback` with a copy, made straight from the guest's memory `memory`, of the bytes of
+/// the `count` ciovecs at `iovs` (at most `max` in all), in one call into JS.
+pub fn deliver_from_guest(memory: &WebAssembly::Memory, iovs: u32, count: u32, max: usize, callback: &js_sys::Function) -> Delivered {
+    match deliver_iovecs(memory, iovs, count, max.min(u32::MAX as usize) as u32, callback) {
+        -2 => Delivered::Threw,
+        n if n >= 0 => Delivered::Bytes(n as usize),
+        _ => Delivered::NotHere,
+    }
 }
 
 /// Calls `callback` with a copy of `bytes` (in `core_memory`, this build's own memory:
@@ -151,6 +204,9 @@ impl GuestMemory for JsMemory<'_> {
         if let (Some(m), false) = (self.memory, data.is_empty()) {
             guest_write(m, offset, data.as_ptr() as u32, data.len() as u32);
         }
+    }
+    fn host_memory(&self) -> Option<&dyn std::any::Any> {
+        self.memory.map(|m| m as &dyn std::any::Any)
     }
     fn try_gather(&self, iovs: u32, count: u32, max: usize, out: &mut Vec<u8>) -> bool {
         let Some(m) = self.memory else { return false };

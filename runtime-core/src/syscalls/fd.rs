@@ -193,6 +193,9 @@ pub fn fd_pread(
 }
 
 pub fn fd_write(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32, nwritten: Out<4>) -> SysResult<()> {
+    if let Some(written) = write_in_place(ctx, mem, fd, iovs, iovs_len) {
+        return nwritten.write_u32(mem, written? as u32);
+    }
     let mut data = std::mem::take(&mut ctx.write_buf);
     gather_iovecs(mem, iovs, iovs_len, &mut data)?;
     let written = write_at_position(ctx, fd, &data);
@@ -200,6 +203,18 @@ pub fn fd_write(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32
         ctx.write_buf = data;
     }
     nwritten.write_u32(mem, written? as u32)
+}
+
+/// `fd_write` to a stream that takes the bytes where they lie (see
+/// [`crate::embedder::OutputStream::write_in_place`]); `None` for every other case, which the
+/// general path answers (errors included, in its order: a bad iovec traps before a bad descriptor).
+fn write_in_place(ctx: &mut WasiCtx, mem: &dyn GuestMemory, fd: u32, iovs: u32, iovs_len: u32) -> Option<SysResult<usize>> {
+    let entry = ctx.fds.get_mut(fd).ok()?;
+    if entry.rights_base & rights::FD_WRITE == 0 {
+        return None;
+    }
+    let Descriptor::Output(out) = &mut entry.desc else { return None };
+    out.write_in_place(mem, iovs, iovs_len, MAX_TRANSFER as usize).map(|r| r.map_err(SysError::from))
 }
 
 /// `fd_write`'s work once the bytes are gathered: at the descriptor's position, or its end.

@@ -145,6 +145,20 @@ impl InputStream for Stdin {
             Poll::Pending
         }
     }
+    fn read_in_place(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
+        self.fill(Some(Duration::ZERO));
+        let mut st = self.state.borrow_mut();
+        if st.pos < st.buf.len() {
+            let n = (st.buf.len() - st.pos).min(max);
+            take(&st.buf[st.pos..st.pos + n]);
+            st.pos += n;
+            Poll::Ready(Ok(n))
+        } else if st.eof {
+            Poll::Ready(Ok(0))
+        } else {
+            Poll::Pending
+        }
+    }
     fn readiness(&mut self) -> Poll<u64> {
         self.fill(Some(Duration::ZERO));
         let st = self.state.borrow();

@@ -34,7 +34,9 @@ pub trait InputStream {
     fn read(&mut self, buf: &mut [u8]) -> Poll<Result<usize, Errno>>;
     /// As `read`, at most `max` bytes, handed to `take` where they are rather than copied into a
     /// buffer first: a stream that holds its bytes (a browser's stdin queue) lets `fd_read` copy
-    /// them once, straight into the guest. `take` may be called several times, in order.
+    /// them once, straight into the guest. `take` may be called several times, in order, and only
+    /// for a read that returns `Ready(Ok(n))`, with `n` bytes in all: a `Pending` or an error
+    /// hands nothing over (the call may be made again, and must find the same input).
     fn read_in_place(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
         let mut buf = vec![0u8; max];
         let read = self.read(&mut buf);
@@ -144,6 +146,9 @@ pub struct EmptyInput;
 
 impl InputStream for EmptyInput {
     fn read(&mut self, _buf: &mut [u8]) -> Poll<Result<usize, Errno>> {
+        Poll::Ready(Ok(0))
+    }
+    fn read_in_place(&mut self, _max: usize, _take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
         Poll::Ready(Ok(0))
     }
     fn readiness(&mut self) -> Poll<u64> {

@@ -133,7 +133,8 @@ pub enum Delivered {
 /// Calls `callback` with a copy, made straight from the guest's memory `memory`, of the bytes of
 /// the `count` ciovecs at `iovs` (at most `max` in all), in one call into JS.
 pub fn deliver_from_guest(memory: &WebAssembly::Memory, iovs: u32, count: u32, max: usize, callback: &js_sys::Function) -> Delivered {
-    match deliver_iovecs(memory, iovs, count, max.min(u32::MAX as usize) as u32, callback) {
+    // The total comes back as an i32: never more than it holds.
+    match deliver_iovecs(memory, iovs, count, max.min(i32::MAX as usize) as u32, callback) {
         -2 => Delivered::Threw,
         n if n >= 0 => Delivered::Bytes(n as usize),
         _ => Delivered::NotHere,

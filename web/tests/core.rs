@@ -144,6 +144,26 @@ fn every_iovec_shape(collect: bool) {
     drop(cb);
 }
 
+/// A callback that throws is a reader gone: EPIPE, on both paths (collected and gathered in the
+/// core, or taken straight from guest memory).
+#[wasm_bindgen_test]
+fn a_throwing_callback_is_a_broken_pipe() {
+    for collect in [true, false] {
+        let mut b = SessionBuilder::new();
+        b.tty(false, true);
+        b.collect(collect);
+        b.on_stdout(js_sys::Function::new_no_args("throw new Error('the reader went away')"));
+        let mut s = b.start().unwrap();
+        let mem = memory();
+        s.set_memory(mem.clone());
+        poke(&mem, 0, &64u32.to_le_bytes());
+        poke(&mem, 4, &5u32.to_le_bytes());
+        poke(&mem, 64, b"hello");
+        const EPIPE: i32 = 64;
+        assert_eq!(s.call(index_of("fd_write"), 1, 0, 1, 512, 0, 0, 0, 0, 0, 0, 0), EPIPE, "collect {collect}");
+    }
+}
+
 #[wasm_bindgen_test]
 fn exit_trap_and_would_block_are_reported() {
     let mut s = SessionBuilder::new().start().unwrap();

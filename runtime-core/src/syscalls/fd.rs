@@ -142,7 +142,8 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32,
                         if let Some(e) = failed {
                             return Err(e);
                         }
-                        break n;
+                        debug_assert_eq!(n, at, "a stream reported other than what it handed over");
+                        break at;
                     }
                     Poll::Pending if nonblock => return Err(Errno::Again.into()),
                     Poll::Pending => {}
@@ -351,6 +352,43 @@ mod tests {
         let nread = Out::checked(3000, &mem).unwrap_or_else(|_| panic!("in bounds"));
         let r = fd_read(&mut ctx, &mut mem, 0, 0, iovecs.len() as u32, nread);
         (mem, r)
+    }
+
+    /// Hands its bytes over three at a time, in one read.
+    struct InPieces(Vec<u8>);
+    impl crate::embedder::InputStream for InPieces {
+        fn read(&mut self, _buf: &mut [u8]) -> Poll<Result<usize, Errno>> {
+            unreachable!("fd_read reads in place")
+        }
+        fn read_in_place(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
+            let n = self.0.len().min(max);
+            for piece in self.0[..n].chunks(3) {
+                take(piece);
+            }
+            self.0.drain(..n);
+            Poll::Ready(Ok(n))
+        }
+        fn readiness(&mut self) -> Poll<u64> {
+            Poll::Ready(self.0.len() as u64)
+        }
+    }
+
+    #[test]
+    fn pieces_of_a_read_continue_where_the_last_ended() {
+        let mut b = WasiCtx::builder();
+        b.deterministic(0);
+        b.stdin(Box::new(InPieces(b"abcdefghij".to_vec())));
+        let mut ctx = b.build().unwrap_or_else(|e| panic!("{e}"));
+        let mut mem = vec![0u8; 4096];
+        // Iovecs of 4, 0 and 5 bytes: pieces of 3 straddle their ends.
+        for (i, (ptr, len)) in [(100u32, 4u32), (200, 0), (300, 5)].into_iter().enumerate() {
+            mem[i * 8..i * 8 + 4].copy_from_slice(&ptr.to_le_bytes());
+            mem[i * 8 + 4..i * 8 + 8].copy_from_slice(&len.to_le_bytes());
+        }
+        let nread = Out::checked(3000, &mem).unwrap_or_else(|_| panic!("in bounds"));
+        assert!(fd_read(&mut ctx, &mut mem, 0, 0, 3, nread).is_ok());
+        assert_eq!((&mem[100..104], &mem[300..306]), (&b"abcd"[..], &b"efghi\0"[..]));
+        assert_eq!(mem[3000], 9);
     }
 
     #[test]

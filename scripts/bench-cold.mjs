@@ -1,0 +1,52 @@
+// The browser's first run (issue 15): `hello` from navigation to its end, a fresh page (new
+// browser context, nothing cached) per run, runtimes interleaved: wrun as a page would load it,
+// wrun with the README's two preload tags, @runno/wasi (one pure-JS script) and
+// @bjorn3/browser_wasi_shim. Writes the "First run in the browser" part of BENCHMARKS.md.
+//
+//   node scripts/bench-cold.mjs          (after scripts/build-web.sh and python3 scripts/bench.py)
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { serve } from '../npm/test/serve.mjs';
+import { launch, newPage } from '../npm/test/chromium.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.env.RUNS ?? 9);
+const pages = { wrun: 'wrun', 'wrun + preload tags': 'wrun-preload', '@runno/wasi': 'runno', browser_wasi_shim: 'shim' };
+const server = await serve(root);
+const browser = await launch();
+const times = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
+const outputs = {};
+for (let i = 0; i < RUNS; i++) {
+  for (const [name, file] of Object.entries(pages)) {
+    const page = await newPage(browser, server.url);
+    await page.goto(`${server.url}/tests/bench/web/${file}.html?prog=hello&stdin=0`);
+    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 60_000 });
+    const r = await page.evaluate(() => window.result);
+    if (r.exit !== 0) throw new Error(`${name}: hello exited ${r.exit}`);
+    outputs[name] = r.tail;
+    times[name].push(r.ms);
+    await page.dispose();
+  }
+}
+await browser.close();
+await server.close();
+if (new Set(Object.values(outputs)).size !== 1) throw new Error(`outputs differ: ${JSON.stringify(outputs)}`);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const runno = median(times['@runno/wasi']);
+const chromium = spawnSync('/usr/bin/chromium', ['--version']).stdout.toString().trim();
+const L = ['<!-- cold:start -->', '## First run in the browser: hello against @runno/wasi', ''];
+L.push(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${chromium} headless, 2 cores. Reproduce with \`node scripts/bench-cold.mjs\`. Median of ${RUNS} runs, each in a fresh page, runtimes interleaved: navigation start to the end of \`hello\` (target/bench/hello.wasm, 2 MB), all of them printing the same.`, '');
+L.push('| page | time | ÷ @runno/wasi |', '|---|---:|---:|');
+for (const name of Object.keys(pages)) L.push(`| ${name} | ${median(times[name]).toFixed(1)} ms | ${(median(times[name]) / runno).toFixed(2)}× |`);
+const w = median(times.wrun) / runno;
+L.push('', `Target (issue 15): wrun ≤ 1.00× @runno/wasi: ${w <= 1 ? 'met' : 'missed'} (${w.toFixed(2)}×). runno is one script; wrun's page loads the package's script, then its core (the preload tags start both at once), then checks, compiles and runs the program.`);
+L.push('<!-- cold:end -->');
+const section = L.join('\n');
+const file = path.join(root, 'BENCHMARKS.md');
+let doc = readFileSync(file, 'utf8');
+doc = doc.includes('<!-- cold:start -->') ? doc.replace(/<!-- cold:start -->[\s\S]*<!-- cold:end -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
+writeFileSync(file, doc);
+console.log(section);

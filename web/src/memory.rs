@@ -39,13 +39,13 @@ export function guest_read(m, offset, ptr, len) {
   if (len <= 64) { for (let i = 0; i < len; i++) to[ptr + i] = from[offset + i]; }
   else to.set(from.subarray(offset, offset + len), ptr);
 }
-// Copies the bytes of the `n` ciovecs at `iovs` to `ptr` in the core, in order, if all lie in
-// memory and they fit in `cap`: their total, else -1 (the core then takes its general path).
-// Each iovec is read once: another thread of a shared memory may change it meanwhile, and what
-// was checked must be what is copied.
+// A call's iovecs, as `[pointer, length]` pairs. Each is read from guest memory once: another
+// thread of a shared memory may change it meanwhile, and what was checked must be what is copied.
 const iov = new Float64Array(16);
-export function guest_gather(m, iovs, n, ptr, cap) {
-  const from = g(m), to = c(), size = from.byteLength;
+// Reads the `n` ciovecs at `iovs` of `from` into `iov`: their total, or -1 if there are more than
+// 8 or any lies (or the array itself) outside memory.
+function readIovecs(from, iovs, n) {
+  const size = from.byteLength;
   if (n > 8 || iovs + 8 * n > size) return -1;
   let total = 0;
   for (let i = 0, k = iovs; i < n; i++, k += 8) {
@@ -56,7 +56,14 @@ export function guest_gather(m, iovs, n, ptr, cap) {
     iov[2 * i + 1] = l;
     total += l;
   }
-  if (total > cap) return -1;
+  return total;
+}
+// Copies the bytes of the `n` ciovecs at `iovs` to `ptr` in the core, in order, if all lie in
+// memory and they fit in `cap`: their total, else -1 (the core then takes its general path).
+export function guest_gather(m, iovs, n, ptr, cap) {
+  const from = g(m), to = c();
+  const total = readIovecs(from, iovs, n);
+  if (total < 0 || total > cap) return -1;
   for (let i = 0; i < n; i++) {
     const p = iov[2 * i], l = iov[2 * i + 1];
     if (l <= 64) { for (let j = 0; j < l; j++) to[ptr + j] = from[p + j]; }
@@ -68,18 +75,9 @@ export function guest_gather(m, iovs, n, ptr, cap) {
 // As guest_gather, the iovecs' bytes copied into one new Uint8Array handed to `f`: `fd_write` to
 // a callback, its bytes copied once. Their total; -1 for the core's general path; -2 if f threw.
 export function deliver_iovecs(m, iovs, n, max, f) {
-  const from = g(m), size = from.byteLength;
-  if (n > 8 || iovs + 8 * n > size) return -1;
-  let total = 0;
-  for (let i = 0, k = iovs; i < n; i++, k += 8) {
-    const p = (from[k] | from[k + 1] << 8 | from[k + 2] << 16 | from[k + 3] << 24) >>> 0;
-    const l = (from[k + 4] | from[k + 5] << 8 | from[k + 6] << 16 | from[k + 7] << 24) >>> 0;
-    if (p + l > size) return -1;
-    iov[2 * i] = p;
-    iov[2 * i + 1] = l;
-    total += l;
-  }
-  if (total > max) return -1;
+  const from = g(m);
+  const total = readIovecs(from, iovs, n);
+  if (total < 0 || total > max) return -1;
   // One iovec holding it all (beside empty ones: wasi-libc's stdio writes [empty, data]) is one
   // slice; else the pieces are put together. Either way a new, unshared buffer.
   let single = -1;

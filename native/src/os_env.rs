@@ -132,18 +132,7 @@ impl Stdin {
 
 impl InputStream for Stdin {
     fn read(&mut self, buf: &mut [u8]) -> Poll<Result<usize, Errno>> {
-        self.fill(Some(Duration::ZERO));
-        let mut st = self.state.borrow_mut();
-        if st.pos < st.buf.len() {
-            let n = (st.buf.len() - st.pos).min(buf.len());
-            buf[..n].copy_from_slice(&st.buf[st.pos..st.pos + n]);
-            st.pos += n;
-            Poll::Ready(Ok(n))
-        } else if st.eof {
-            Poll::Ready(Ok(0))
-        } else {
-            Poll::Pending
-        }
+        self.read_in_place(buf.len(), &mut |data| buf[..data.len()].copy_from_slice(data))
     }
     fn read_in_place(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
         self.fill(Some(Duration::ZERO));

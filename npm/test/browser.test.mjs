@@ -305,18 +305,8 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
 
   test('WASI polyfill in a page on memfs (napi-rs\'s browser fs) after init({ nodeFs: true }); without it, a clear error', { ...T, skip: !memfsBrowser && 'real modules not installed (scripts/setup.sh)' }, async () => {
     const { page } = await open('lab.html?nodeFs');
-    // Creates out.txt in the first preopen and writes a line to it.
-    const writeOut = Array.from(await wat(`(module
-      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
-      (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-      (memory (export "memory") 1)
-      (data (i32.const 100) "out.txt")
-      (data (i32.const 200) "written by the guest\\n")
-      (func (export "_start")
-        (if (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 7) (i32.const 1) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 16))
-          (then unreachable))
-        (i32.store (i32.const 0) (i32.const 200)) (i32.store (i32.const 4) (i32.const 21))
-        (if (call $write (i32.load (i32.const 16)) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))))`));
+    // Creates made-by-guest.txt in the first preopen and writes a line to it.
+    const writeOut = Array.from(await wat(WRITES_A_FILE));
     const r = await page.evaluate(async ([memfsUrl, writeOut]) => {
       const { WASI } = window.wrun;
       const { memfs } = await import(memfsUrl);
@@ -329,7 +319,7 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
       const status = await start(['fs_std'], await window.guest('fs_std.wasm'));
       const stdout = out;
       const written = await start(['write-out'], new Uint8Array(writeOut));
-      return { status, stdout, written, made: fs.readFileSync('/work/scratch/out.txt', 'utf8'), root: fs.readdirSync('/work').sort() };
+      return { status, stdout, written, made: fs.readFileSync('/work/scratch/made-by-guest.txt', 'utf8'), root: fs.readdirSync('/work').sort() };
     }, [`/npm/test/real-modules/node_modules/@napi-rs/wasm-runtime/dist/fs.js`, writeOut]);
     assert.equal(r.status, 0);
     assert.equal(r.stdout, expectedStdout('rust', 'fs_std'));

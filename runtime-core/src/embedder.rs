@@ -171,11 +171,7 @@ impl BytesInput {
 
 impl InputStream for BytesInput {
     fn read(&mut self, buf: &mut [u8]) -> Poll<Result<usize, Errno>> {
-        let rest = &self.data[self.pos..];
-        let n = rest.len().min(buf.len());
-        buf[..n].copy_from_slice(&rest[..n]);
-        self.pos += n;
-        Poll::Ready(Ok(n))
+        self.read_in_place(buf.len(), &mut |data| buf[..data.len()].copy_from_slice(data))
     }
     fn read_in_place(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
         let rest = &self.data[self.pos..];

@@ -231,11 +231,7 @@ pub struct JsStdin {
 
 impl InputStream for JsStdin {
     fn read(&mut self, buf: &mut [u8]) -> Poll<Result<usize, Errno>> {
-        let mut q = self.queue.borrow_mut();
-        if q.chunks.is_empty() {
-            return if q.closed { Poll::Ready(Ok(0)) } else { Poll::Pending };
-        }
-        Poll::Ready(Ok(q.read_into(buf)))
+        self.read_in_place(buf.len(), &mut |data| buf[..data.len()].copy_from_slice(data))
     }
     fn read_in_place(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
         let mut q = self.queue.borrow_mut();

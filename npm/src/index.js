@@ -5,7 +5,7 @@
 //
 //   import { WASI } from 'wrun';     // node:wasi's WASI, for modules you instantiate yourself
 import { initCore, preloadCore } from './core.js';
-import { program, compileGuest, checkGuest, streamGuest } from './module.js';
+import { program, compileGuest, checkGuest, checkWholeGuest, streamGuest } from './module.js';
 import { ByteAcks, Controller, runGuest, hasJSPI } from './engine.js';
 import { WrunError, EXIT_STATUS } from './errors.js';
 import { runInWorker, workerAvailable } from './worker-client.js';
@@ -130,6 +130,9 @@ export function spawn(wasm, opts = {}) {
     // A Response can be read once: take its bytes now (compiling them as they stream in, when
     // nothing will change them first).
     const capped = engine === 'browser' && opts.maxMemoryBytes !== undefined;
+    // The core gets ready while the program downloads (its errors wait for their turn below).
+    const coreReady = init();
+    coreReady.catch(() => {});
     // `fetch(url)` itself may be given, as to WebAssembly.compileStreaming.
     if (typeof wasm?.then === 'function') wasm = await wasm;
     let prog = typeof Response !== 'undefined' && wasm instanceof Response
@@ -139,9 +142,9 @@ export function spawn(wasm, opts = {}) {
     // The core loads while the program compiles; a compile error waits until the checks have
     // had their say, so a bad module gets the same message as under wrun.
     if (engine === 'browser' && !capped) compileGuest(prog).catch(() => {});
-    const c = await init();
+    const c = await coreReady;
     // A program built for wasi_unstable (snapshot 0) runs with that ABI.
-    if (checkGuest(c, prog, opts.maxMemoryBytes)) opts = { ...opts, wasiUnstable: true };
+    if (checkGuest(c, prog, opts.maxMemoryBytes, { whole: engine === 'wasmi' })) opts = { ...opts, wasiUnstable: true };
     // Streams asked for by now receive output as it is written.
     opts = { ...opts, onStdout: opts.onStdout ?? outputs.stdout.callback(), onStderr: opts.onStderr ?? outputs.stderr.callback() };
     if (capped) {
@@ -153,7 +156,11 @@ export function spawn(wasm, opts = {}) {
         throw new WrunError(e instanceof WrunError ? e.kind : 'link', e.message);
       }
     }
-    const module = await compileGuest(prog);
+    const module = await compileGuest(prog).catch((e) => {
+      // What the engine refused, the whole module's check may name as wrun does.
+      checkWholeGuest(c, prog, opts.maxMemoryBytes);
+      throw e;
+    });
     // kill() may come before the program starts (while the core loads or the module compiles).
     if (ctl.stopped) throw new WrunError(ctl.stopped, 'the program was killed before it started', { exitCode: EXIT_STATUS[ctl.stopped], stdout: new Uint8Array(0), stderr: new Uint8Array(0) });
     // The time limit counts from the program's start (a worker's own start-up is not its time).

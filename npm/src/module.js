@@ -33,14 +33,15 @@ function forget(entry) {
 
 /**
  * The program in `wasm` (bytes, an ArrayBuffer or a compiled WebAssembly.Module): an object to
- * hand to checkGuest and compileGuest, found again for the same bytes in any buffer.
+ * hand to checkGuest and compileGuest, found again for the same bytes in any buffer. `owned`:
+ * the bytes are the runtime's own (read from a Response), kept without a copy.
  */
-export function program(wasm) {
+export function program(wasm, { owned = false } = {}) {
   if (wasm instanceof WebAssembly.Module) return { module: Promise.resolve(wasm), compiled: wasm };
   const bytes = asBytes(wasm);
   let entry = (byLength.get(bytes.length) ?? []).find((e) => sameBytes(e.bytes, bytes));
   if (!entry) {
-    entry = { bytes: bytes.slice(), module: null, checked: new Set() };
+    entry = { bytes: owned ? bytes : bytes.slice(), module: null, checked: new Set() };
     byLength.set(bytes.length, [...(byLength.get(bytes.length) ?? []), entry]);
     if (recent.size >= MAX_PROGRAMS) forget(recent.values().next().value);
   }
@@ -62,11 +63,15 @@ export async function streamGuest(response, { stream }) {
   // A program of a length already seen may be one we have: read it first, then look.
   const known = Number.isInteger(length) && byLength.has(length);
   let streamed = null;
+  let bytes;
   if (stream && !known && type === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function' && response.body) {
-    streamed = WebAssembly.compileStreaming(response.clone());
+    ({ compiled: streamed, bytes } = readWhileCompiling(response.body));
     streamed.catch(() => {}); // surfaced through compileGuest, or unused
+    bytes = await bytes;
+  } else {
+    bytes = new Uint8Array(await response.arrayBuffer());
   }
-  const entry = program(new Uint8Array(await response.arrayBuffer()));
+  const entry = program(bytes, { owned: true });
   if (streamed && !entry.module) {
     entry.module = streamed.catch((e) => {
       forget(entry);
@@ -74,6 +79,45 @@ export async function streamGuest(response, { stream }) {
     });
   }
   return entry;
+}
+
+/**
+ * Reads `body` once, handing each chunk to a streaming compile as it arrives and keeping it: the
+ * program compiles during its download and its bytes are there for the checks. (A Response's
+ * clone() did the same with a second reader of the body, which cost a 2 MB program's first run
+ * about 10 ms in Chromium.) `bytes` rejects if the download fails, and the compile with it.
+ */
+function readWhileCompiling(body) {
+  let sink;
+  const toCompile = new ReadableStream({ start(controller) { sink = controller; } });
+  const compiled = WebAssembly.compileStreaming(new Response(toCompile, { headers: { 'content-type': 'application/wasm' } }));
+  const bytes = (async () => {
+    const reader = body.getReader();
+    const chunks = [];
+    let length = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        length += value.length;
+        sink.enqueue(value);
+      }
+    } catch (e) {
+      sink.error(e);
+      throw e;
+    }
+    sink.close();
+    if (chunks.length === 1) return chunks[0];
+    const all = new Uint8Array(length);
+    let at = 0;
+    for (const chunk of chunks) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    return all;
+  })();
+  return { compiled, bytes };
 }
 
 /** The compiled module of `p` (from `program`), compiled on first use. */
@@ -98,10 +142,30 @@ export function compileGuest(p) {
  * as a compiled WebAssembly.Module has no bytes to read: its imports and exports are checked by
  * name only.
  */
-/** Checks a program before it runs; returns whether it imports `wasi_unstable` (snapshot 0). */
-export function checkGuest(core, p, maxMemoryBytes) {
+/**
+ * Checks a program before it runs; returns whether it imports `wasi_unstable` (snapshot 0). Only
+ * the sections before the code are read (what is checked lies there): a large program is not
+ * copied into the core for it. The engine parses the rest as it compiles; when that fails,
+ * `checkWholeGuest` says what `wrun` would have said. `whole`: read it all (for an engine that
+ * would otherwise be the first to find a damaged section, with its own words: wasmi).
+ */
+export function checkGuest(core, p, maxMemoryBytes, { whole = false } = {}) {
   if (p.compiled) return checkModuleObject(p.compiled, core.wasiImports());
   if (p.checked.has(maxMemoryBytes)) return p.unstable;
+  const head = whole ? p.bytes.length : headLength(p.bytes);
+  try {
+    p.unstable = head < p.bytes.length ? core.checkModuleHead(p.bytes.subarray(0, head), maxMemoryBytes) : core.checkModule(p.bytes, maxMemoryBytes);
+  } catch {
+    // The whole module's check has the last word (and the message wrun gives).
+    return checkWholeGuest(core, p, maxMemoryBytes);
+  }
+  p.checked.add(maxMemoryBytes);
+  return p.unstable;
+}
+
+/** The check of the whole module (as `wrun` makes it), for a program the engine refused. */
+export function checkWholeGuest(core, p, maxMemoryBytes) {
+  if (p.compiled) return checkModuleObject(p.compiled, core.wasiImports());
   try {
     p.unstable = core.checkModule(p.bytes, maxMemoryBytes);
   } catch (e) {
@@ -109,6 +173,27 @@ export function checkGuest(core, p, maxMemoryBytes) {
   }
   p.checked.add(maxMemoryBytes);
   return p.unstable;
+}
+
+// How many bytes of `wasm` hold its sections up to the code section's header (id, size and
+// count: at most 11 bytes), found by stepping over each section by its size; the whole length
+// when there is no code section or a size cannot be read (the check then reads it all).
+function headLength(wasm) {
+  let at = 8;
+  while (at < wasm.length) {
+    const id = wasm[at];
+    let size = 0;
+    let next = at + 1;
+    for (let shift = 0; ; shift += 7) {
+      if (shift > 28 || next >= wasm.length) return wasm.length;
+      const byte = wasm[next++];
+      size += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    if (id === 10) return Math.min(wasm.length, next + 5);
+    at = next + size;
+  }
+  return wasm.length;
 }
 
 function checkModuleObject(module, wasiImports) {

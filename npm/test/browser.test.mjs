@@ -631,10 +631,15 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
       // Well-formed but ill-typed (i32.add of one value), served as application/wasm.
       const bad = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 10, 1, 6, 95, 115, 116, 97, 114, 116, 0, 0, 10, 7, 1, 5, 0, 65, 1, 106, 11]);
       const e = await window.wrun.run(new Response(bad, { headers: { 'Content-Type': 'application/wasm' } })).then(() => null, (err) => err);
+      // Cut inside its code: what is checked before compiling is whole, the compile fails, and
+      // the message is wrun's.
+      const hello = new Uint8Array(await (await fetch('/target/guests/hello.wasm')).arrayBuffer());
+      const cut = await window.wrun.run(new Response(hello.slice(0, hello.length >> 1), { headers: { 'Content-Type': 'application/wasm' } })).then(() => null, (err) => err);
       WebAssembly.compileStreaming = original;
-      return { streamed, first: first.stdoutText, second: second.stdoutText, kind: e?.kind, message: e?.message };
+      return { streamed, first: first.stdoutText, second: second.stdoutText, kind: e?.kind, message: e?.message, cut: cut?.message };
     });
-    assert.equal(r.streamed, 2, 'the first hello and the bad module stream; the second hello is found by content');
+    assert.match(r.cut, /^invalid module: unexpected end of file at offset 0x[0-9a-f]+ \(the file is truncated/);
+    assert.equal(r.streamed, 3, 'the first hello and the bad modules stream; the second hello is found by content');
     assert.match(r.first, /é/);
     assert.match(r.second, /ü/);
     assert.equal(r.kind, 'invalid-module');

@@ -130,8 +130,28 @@ type FuncSig = Option<(Vec<ValType>, Vec<ValType>)>;
 /// Returns the WASI the module imports: preview 1, or `wasi_unstable` (never both).
 pub fn check(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, words: &Wording, unknown_functions_trap: bool) -> Result<WasiVersion, CheckError> {
     let mut version = None;
-    check_module(wasm, invoke, max_memory, words, unknown_functions_trap, &mut version)?;
+    check_module(wasm, invoke, max_memory, words, unknown_functions_trap, Extent::Whole, &mut version)?;
     Ok(version.unwrap_or_default())
+}
+
+/// As [`check`], reading no further than the start of the code section: everything checked
+/// lies before it, so `wasm` may end a few bytes after the code section's header (its id, size
+/// and count). For a caller that has the engine parse the rest: the browser, which compiles a
+/// large program while it downloads, need not copy it whole into the core to check it. What
+/// only the whole module shows (a truncated code or data section) is then the engine's to find;
+/// the caller may run [`check`] when it does, for the same message as `wrun`.
+pub fn check_head(wasm: &[u8], invoke: Option<&str>, max_memory: Option<u64>, words: &Wording, unknown_functions_trap: bool) -> Result<WasiVersion, CheckError> {
+    let mut version = None;
+    check_module(wasm, invoke, max_memory, words, unknown_functions_trap, Extent::Head, &mut version)?;
+    Ok(version.unwrap_or_default())
+}
+
+/// How much of the module a check reads.
+#[derive(Clone, Copy, PartialEq)]
+enum Extent {
+    Whole,
+    /// Up to the code section's start.
+    Head,
 }
 
 fn check_module(
@@ -140,6 +160,7 @@ fn check_module(
     max_memory: Option<u64>,
     words: &Wording,
     unknown_functions_trap: bool,
+    extent: Extent,
     version: &mut Option<WasiVersion>,
 ) -> Result<(), CheckError> {
     check_header(wasm)?;
@@ -196,6 +217,7 @@ fn check_module(
                     }
                 }
             }
+            Payload::CodeSectionStart { .. } if extent == Extent::Head => break,
             _ => {}
         }
     }
@@ -294,6 +316,20 @@ mod tests {
         // A section declaring far more bytes than the file has.
         let e = check(b"\0asm\x01\0\0\0\x01\xff\xff\xff\x0f\x01", None, None, &words(), false).unwrap_err();
         assert!(e.message.contains("invalid module"), "{e}");
+    }
+
+    #[test]
+    fn the_head_is_enough_and_the_whole_check_finds_a_truncated_code_section() {
+        // (module (func (export "_start"))), cut after the code section's header and count.
+        let whole = b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x03\x02\x01\0\x07\x0a\x01\x06_start\0\0\x0a\x04\x01\x02\0\x0b";
+        assert!(check(whole, None, None, &words(), false).is_ok());
+        let cut = &whole[..whole.len() - 3];
+        assert!(check_head(cut, None, None, &words(), false).is_ok());
+        let e = check(cut, None, None, &words(), false).unwrap_err();
+        assert!(e.message.contains("unexpected end of file"), "{e}");
+        // What lies before the code is checked as ever.
+        let e = check_head(&whole[..20], None, None, &words(), false).unwrap_err();
+        assert_eq!(e.kind, CheckErrorKind::InvalidModule);
     }
 
     #[test]

@@ -204,6 +204,7 @@ impl StdinQueue {
         self.unread
     }
     /// Copies what is there into `buf`, up to the end of the front chunk.
+    #[cfg(test)]
     fn read_into(&mut self, buf: &mut [u8]) -> usize {
         self.take(buf.len(), &mut |data| buf[..data.len()].copy_from_slice(data))
     }

@@ -4,7 +4,6 @@
 import { resolvePath, basename, tildify } from './vfs.js';
 import { columnize } from './line-editor.js';
 import { makeLink } from './share.js';
-import { hasJSPI } from 'wrun';
 
 const ERRNO_TEXT = {
   ENOENT: 'No such file or directory', EEXIST: 'File exists', ENOTDIR: 'Not a directory',
@@ -261,7 +260,7 @@ function help(ctx) {
   const tools = s.tools.list.map((t) => `  ${t.name.padEnd(11)} ${t.description ?? ''}`).join('\n');
   ctx.stdout.write(`${b('wrun playground')}: real WASI command-line programs, run by wrun in this page.
 
-${b('Engine')}: ${s.engineLabel(true)}.${hasJSPI ? '' : '\n  (programs whose input is a pipe or a file still run on the browser engine, in a worker)'}
+${b('Engine')}: ${s.engineLabel(true)}.${s.engineFor(true) === s.engineFor(false) ? '' : `\n  (programs whose input is a pipe or a file: ${s.engineLabel(false)})`}
 ${b('Files')}: /home is saved in this browser (IndexedDB) after every command; /tmp is emptied on
   reload; /bin is the shell's own (programs see / without it). Upload with the button or by
   dropping files on the page; \`download FILE\`; \`export-home\` / \`import-home\` (a tar that

@@ -41,20 +41,17 @@ function binLinkTarget(shell, path) {
  * FileSystem: a rename between it and the rest is EXDEV, as between two mounts), and the current
  * directory as `.`. Programs reach the trees themselves, so none of this is copied.
  */
-function preopens(shell, engine) {
+function preopens(shell) {
   const pre = { '/': '/' };
   for (const name of shell.user.readdir('/')) {
     if (shell.user.stat(`/${name}`).type === 'directory') pre[`/${name}`] = `/${name}`;
   }
-  // Where a worker's program can neither suspend (JSPI) nor block (cross-origin isolation), it
-  // gets copies of the trees: not of the megabytes of tools in /bin, then.
-  const live = engine === 'wasmi' || hasJSPI || globalThis.crossOriginIsolated === true;
-  if (live) pre['/bin'] = { fs: shell.fs.bin };
+  pre['/bin'] = { fs: shell.fs.bin };
   // wasi-libc resolves relative paths against the preopen named "." when it is the last one
   // with an empty prefix (there is no initial working directory in WASI preview 1): so `.` goes
   // last, and relative paths work from the shell's directory. `..` cannot climb out of it.
   if (shell.cwd === '/bin' || shell.cwd.startsWith('/bin/')) {
-    if (live && shell.fs.exists(shell.cwd)) pre['.'] = { fs: shell.fs.bin, path: shell.cwd.slice(4) || '/' };
+    if (shell.fs.exists(shell.cwd)) pre['.'] = { fs: shell.fs.bin, path: shell.cwd.slice(4) || '/' };
   } else if (shell.cwd !== '/' && shell.user.exists(shell.cwd)) {
     pre['.'] = shell.cwd;
   }
@@ -69,12 +66,10 @@ function preopens(shell, engine) {
  */
 export function startProgram(shell, program, argv, assigns, io) {
   const interactive = io.stdin === null;
-  // Without JSPI, commands that do not read the terminal stay on the browser's engine in their
-  // worker, with copies of the files, rather than on wasmi there: a WebKit page that started many
-  // wasmi workers was seen once failing to start one more ("Out of bounds memory access"). There
-  // such a program cannot wait for a pipe either, so it gets the pipe's whole content at once.
-  const engine = interactive && !hasJSPI ? 'wasmi' : 'browser';
-  const wholePipe = io.stdin instanceof Pipe && !hasJSPI;
+  const engine = shell.engineFor(interactive);
+  // A program on the browser's engine in a worker that cannot suspend (no JSPI; the worker
+  // blocks on shared memory) cannot wait for a pipe either: it gets the pipe's whole content.
+  const wholePipe = io.stdin instanceof Pipe && engine === 'browser' && !hasJSPI;
   const tty = interactive && io.stdout.terminal;
   let args = argv.slice(1);
   if (!interactive) args = argsForPipedStdin(program.tool, args);
@@ -97,9 +92,10 @@ export function startProgram(shell, program, argv, assigns, io) {
     args: [program.argv0, ...args],
     env,
     fs: shell.user,
-    preopens: preopens(shell, engine),
+    preopens: preopens(shell),
     engine,
-    worker: true,
+    // wasmi runs on the page, in fuel slices (a worker would compile its add-on anew each time).
+    worker: engine === 'browser',
     tty,
     stdin,
     // The output goes to the terminal, a pipe or a file as it is written: no copy of it is kept.

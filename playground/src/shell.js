@@ -51,9 +51,21 @@ export class Shell {
     });
   }
 
-  /** The engine a program with terminal input runs on, for `help` and the status line. */
+  /**
+   * The engine a program runs on: the browser's own, in a worker, where the worker can wait for
+   * the page (JSPI suspends the program; cross-origin isolation lets the worker block), so the
+   * program works on the live files and can wait for terminal input or a pipe. Elsewhere
+   * (WebKit: no JSPI, and a page served without COOP/COEP) wasmi on the page, which pauses
+   * between calls for the same.
+   */
+  engineFor(interactive) {
+    if (hasJSPI) return 'browser';
+    return interactive || globalThis.crossOriginIsolated !== true ? 'wasmi' : 'browser';
+  }
+
+  /** The engine a program runs on, in words, for `help` and the status line. */
   engineLabel(interactive = true) {
-    if (interactive && !hasJSPI) return 'wasmi (no JSPI in this browser; stopped between fuel slices)';
+    if (this.engineFor(interactive) === 'wasmi') return 'wasmi (no JSPI in this browser; stopped between fuel slices)';
     return `browser engine${hasJSPI ? ' with JSPI' : ''}, in a worker`;
   }
 

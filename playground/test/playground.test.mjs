@@ -494,7 +494,7 @@ describe('the playground in Chromium', { skip }, () => {
     await page.dispose();
   });
 
-  test('without JSPI: terminal input goes to wasmi on the page, and Ctrl-C still stops a loop', T, async () => {
+  test('without JSPI: programs run on wasmi on the page, on the live files; Ctrl-C stops a loop and keeps what it wrote', T, async () => {
     const page = await open({ noJSPI: true });
     assert.match(await page.textContent('#engine'), /^engine: wasmi/);
     await page.keyboard.type('rhai-repl');
@@ -508,19 +508,24 @@ describe('the playground in Chromium', { skip }, () => {
     await screenHas(page, /x \+ 2\n42\nrhai> $/);
     await page.keyboard.press('Control+d');
     await idle(page);
-    // Piped input needs no pausing: that still runs on the browser engine, in a worker.
+    // A pipe, and programs that see /bin (the live trees: nothing copied).
     assert.equal(await run(page, 'echo hello world | rg world'), 'hello world');
-    await page.setInputFiles('#upload-input', { name: 'loop.wasm', mimeType: 'application/wasm', buffer: Buffer.from(LOOP) });
-    await screenHas(page, /uploaded loop\.wasm/);
-    await page.keyboard.type('loop.wasm');
+    assert.match(await run(page, 'ls /bin | rg -c rg'), /^[1-9]\d*$/);
+    assert.equal(await page.textContent('#engine'), 'engine: wasmi (no JSPI in this browser; stopped between fuel slices)');
+    // Writes /kept.txt, closes it, then spins.
+    await page.setInputFiles('#upload-input', { name: 'writer.wasm', mimeType: 'application/wasm', buffer: Buffer.from(await wat(WRITES_THEN_LOOPS)) });
+    await screenHas(page, /uploaded writer\.wasm/);
+    await page.keyboard.type('writer.wasm');
     await page.keyboard.press('Enter');
-    await page.waitForTimeout(500);
+    await page.waitForFunction(() => window.playground.user.exists('/kept.txt') && window.playground.user.stat('/kept.txt').size > 0);
+    await page.waitForTimeout(300);
     const t0 = Date.now();
     assert.equal(await page.evaluate(() => 1 + 1), 2);
     assert.ok(Date.now() - t0 < 500, 'the page answered late: wasmi must yield between fuel slices');
     await page.keyboard.press('Control+c');
     await idle(page, 2000);
     assert.equal(await run(page, 'echo $?'), '130');
+    assert.equal(await run(page, 'cat /kept.txt'), 'written before the kill');
     assert.deepEqual(problems(page), []);
     await page.dispose();
   });

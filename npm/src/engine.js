@@ -64,6 +64,8 @@ export class Controller {
     this.stopped = null; // "killed" | "timeout"
     this.wake = null;
     this.pendingInput = [];
+    /** Input the program may read where it lies (see writeStdin). */
+    this.inPlace = new WeakSet();
     this.inputClosed = false;
     this.closeGiven = false;
     /** Told how many bytes of input went to the program (a writer waiting for room resumes). */
@@ -82,7 +84,13 @@ export class Controller {
   detach() {
     this.session = null;
   }
-  writeStdin(bytes) {
+  /**
+   * Queues input. `inPlace`: nothing will change `bytes` before the program read them (the run's
+   * whole stdin, or bytes this thread received), so a guest on this thread's engine reads them
+   * where they are, each byte copied once; other input is copied into the core as it is given.
+   */
+  writeStdin(bytes, { inPlace = false } = {}) {
+    if (inPlace) this.inPlace.add(bytes);
     this.pendingInput.push(bytes);
     this.topUp();
     this.notify();
@@ -103,7 +111,8 @@ export class Controller {
     let given = 0;
     while (this.pendingInput.length && s.stdinUnread() < FLOW_WINDOW) {
       const chunk = this.pendingInput.shift();
-      s.writeStdin(chunk);
+      if (this.inPlace.has(chunk) && typeof s.writeStdinInPlace === 'function') s.writeStdinInPlace(chunk);
+      else s.writeStdin(chunk);
       given += chunk.length;
     }
     if (given) this.onInputGiven?.(given);

@@ -10,7 +10,9 @@ export interface RunOptions {
   env?: Record<string, string> | string[];
   /**
    * Stdin, closed at its end: all of it at once (a string or bytes), or as it comes (a Blob, a
-   * `ReadableStream`, an async iterable of strings or bytes). `run()` defaults it to "".
+   * `ReadableStream`, an async iterable of strings or bytes). `run()` defaults it to "". Bytes
+   * given at once are read where they are (copied once, into the program): do not change them
+   * while it runs.
    */
   stdin?: string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array | string> | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
   /** Aborting it kills the program: `wait()` rejects with a WrunError of kind "killed" whose `cause` is the signal's reason. */
@@ -279,7 +281,7 @@ export interface WASIOptions {
   /** Node only: the process fd that stdout / stderr go to when no callback is given (default 1 / 2). */
   stdout?: number;
   stderr?: number;
-  /** All of stdin, read by the program until its end (default: empty). */
+  /** All of stdin, read by the program until its end (default: empty); bytes are read where they are: do not change them while it runs. */
   stdin?: string | Uint8Array;
   /** Where `preopens` point: a wrun FileSystem, or a Node-`fs`-like object (`node:fs`, memfs; in a page after `init({ nodeFs: true })`). */
   fs?: FileSystem | NodeFsLike;

@@ -97,10 +97,11 @@ export function spawn(wasm, opts = {}) {
   // stream piped in is read at the program's pace; it rejects (EPIPE) if the program ends first.
   const given = new ByteAcks();
   ctl.onInputGiven = (n) => given.take(n);
-  const writeIn = (data) => {
+  // `inPlace`: the run's whole stdin, which the program reads where it is (see Controller).
+  const writeIn = (data, { inPlace = false } = {}) => {
     const bytes = toBytes(data);
     const taken = given.add(bytes.length);
-    if (workerHandle) workerHandle.writeStdin(bytes); else ctl.writeStdin(bytes);
+    if (workerHandle) workerHandle.writeStdin(bytes); else ctl.writeStdin(bytes, { inPlace });
     return taken;
   };
   const closeIn = () => { if (workerHandle) workerHandle.closeStdin(); else ctl.closeStdin(); };
@@ -110,7 +111,7 @@ export function spawn(wasm, opts = {}) {
     workerHandle?.stop('killed');
   };
   if (opts.stdin !== undefined && isWholeInput(opts.stdin)) {
-    writeIn(opts.stdin).catch(() => {}); // a program may end without reading all of it
+    writeIn(opts.stdin, { inPlace: true }).catch(() => {}); // a program may end without reading all of it
     closeIn();
   } else if (opts.stdin !== undefined) {
     // A source the program stopped reading (it ended) is cancelled; one that fails kills it.

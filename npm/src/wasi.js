@@ -134,7 +134,8 @@ export class WASI {
     ctl.attach(this.#session);
     this.#ctl = ctl;
     if (options.stdin !== undefined) {
-      ctl.writeStdin(typeof options.stdin === 'string' ? new TextEncoder().encode(options.stdin) : new Uint8Array(options.stdin));
+      // The whole input, read where it is (as run's: not to be changed while the program runs).
+      ctl.writeStdin(typeof options.stdin === 'string' ? new TextEncoder().encode(options.stdin) : new Uint8Array(options.stdin), { inPlace: true });
     }
     if (!options.interactive) ctl.closeStdin();
     // Synchronous, as the libraries calling it expect: a read that would wait for input no one

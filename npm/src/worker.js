@@ -72,7 +72,8 @@ function blockingOutput(flow, fd) {
 }
 
 async function onMessage(m) {
-  if (m.type === 'stdin') return ctl.writeStdin(m.chunk);
+  // Chunks sent here are this thread's own: read where they are.
+  if (m.type === 'stdin') return ctl.writeStdin(m.chunk, { inPlace: true });
   if (m.type === 'close') return ctl.closeStdin();
   if (m.type === 'fs') return answered?.(m.answer);
   if (m.type === 'taken') return sent[m.fd].take(m.n);
@@ -80,7 +81,7 @@ async function onMessage(m) {
   if (m.type !== 'run') return;
   // The input written before the worker started comes first: queue it before awaiting anything,
   // as later `stdin`/`close` messages are handled while the core loads.
-  for (const chunk of m.stdin) ctl.writeStdin(chunk);
+  for (const chunk of m.stdin) ctl.writeStdin(chunk, { inPlace: true });
   if (m.stdinClosed) ctl.closeStdin();
   // The full build (it reaches the page's FileSystem), unless the page said where its core is.
   const core = await loadCore(m.coreSource, { full: true });

@@ -45,6 +45,13 @@ pub trait InputStream {
         }
         read
     }
+    /// `fd_read`'s bytes put where the guest asked, by a stream that can copy them there itself
+    /// in one step (a page's `Uint8Array` straight into the guest's JS memory): the `count`
+    /// iovecs at `iovs` in `mem`, already checked to lie in memory. `None` (the default) leaves
+    /// the call to `read_in_place`, which is also the answer when nothing is there to read now.
+    fn read_to_guest(&mut self, _mem: &dyn GuestMemory, _iovs: u32, _count: u32) -> Option<Result<usize, Errno>> {
+        None
+    }
     /// Bytes readable without waiting: `Ready(n)` (0 at end of input, which is also "ready"), or
     /// `Pending`.
     fn readiness(&mut self) -> Poll<u64>;

@@ -176,10 +176,26 @@ impl OutputStream for JsOutput {
     }
 }
 
+/// A piece of stdin: bytes the core holds, or a page's `Uint8Array`, read where it lies (into a
+/// guest on the page's engine, each byte is then copied once: from the page into the guest).
+enum Chunk {
+    Held(Vec<u8>),
+    Page(js_sys::Uint8Array),
+}
+
+impl Chunk {
+    fn len(&self) -> usize {
+        match self {
+            Chunk::Held(bytes) => bytes.len(),
+            Chunk::Page(array) => array.length() as usize,
+        }
+    }
+}
+
 /// Bytes the page has written to the program's stdin, and whether it closed it.
 #[derive(Default)]
 pub struct StdinQueue {
-    chunks: VecDeque<Vec<u8>>,
+    chunks: VecDeque<Chunk>,
     /// How much of the front chunk was read already. (Removing read bytes from the chunk moved
     /// the rest each time: a run given 8 MiB of stdin moved half a gigabyte in 64 KiB reads.)
     front_read: usize,
@@ -190,9 +206,16 @@ pub struct StdinQueue {
 
 impl StdinQueue {
     pub fn push(&mut self, data: Vec<u8>) {
-        if !data.is_empty() && !self.closed {
-            self.unread += data.len();
-            self.chunks.push_back(data);
+        self.push_chunk(Chunk::Held(data));
+    }
+    /// Queues the page's `data` to be read where it is: the page must not change it meanwhile.
+    pub fn push_page(&mut self, data: js_sys::Uint8Array) {
+        self.push_chunk(Chunk::Page(data));
+    }
+    fn push_chunk(&mut self, chunk: Chunk) {
+        if chunk.len() > 0 && !self.closed {
+            self.unread += chunk.len();
+            self.chunks.push_back(chunk);
         }
     }
     pub fn close(&mut self) {
@@ -208,19 +231,38 @@ impl StdinQueue {
     fn read_into(&mut self, buf: &mut [u8]) -> usize {
         self.take(buf.len(), &mut |data| buf[..data.len()].copy_from_slice(data))
     }
-    /// Hands `take` what is there, at most `max` bytes, up to the end of the front chunk.
+    /// Hands `take` what is there, at most `max` bytes, up to the end of the front chunk (a
+    /// page's chunk is copied out first: the guest's memory is not the page's to fill).
     fn take(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> usize {
         let Some(front) = self.chunks.front() else { return 0 };
-        let rest = &front[self.front_read..];
-        let n = rest.len().min(max);
-        take(&rest[..n]);
+        let n = (front.len() - self.front_read).min(max);
+        match front {
+            Chunk::Held(bytes) => take(&bytes[self.front_read..self.front_read + n]),
+            Chunk::Page(array) => {
+                let mut bytes = vec![0; n];
+                array.subarray(self.front_read as u32, (self.front_read + n) as u32).copy_to(&mut bytes);
+                take(&bytes);
+            }
+        }
+        self.consumed(n);
+        n
+    }
+    /// Copies what the front chunk has, if it is the page's, straight into the iovecs of the
+    /// guest's JS memory: how many bytes, `None` where the general path must do it.
+    fn fill_guest(&mut self, memory: &js_sys::WebAssembly::Memory, iovs: u32, count: u32) -> Option<usize> {
+        let Some(Chunk::Page(array)) = self.chunks.front() else { return None };
+        let n = crate::memory::fill_guest_iovecs(memory, iovs, count, array, self.front_read)?;
+        self.consumed(n);
+        Some(n)
+    }
+    /// `n` bytes of the front chunk were read.
+    fn consumed(&mut self, n: usize) {
         self.front_read += n;
         self.unread -= n;
-        if self.front_read == front.len() {
+        if self.chunks.front().is_some_and(|front| self.front_read == front.len()) {
             self.chunks.pop_front();
             self.front_read = 0;
         }
-        n
     }
 }
 
@@ -240,6 +282,10 @@ impl InputStream for JsStdin {
             return if q.closed { Poll::Ready(Ok(0)) } else { Poll::Pending };
         }
         Poll::Ready(Ok(q.take(max, take)))
+    }
+    fn read_to_guest(&mut self, mem: &dyn GuestMemory, iovs: u32, count: u32) -> Option<Result<usize, Errno>> {
+        let memory = mem.host_memory()?.downcast_ref::<js_sys::WebAssembly::Memory>()?;
+        self.queue.borrow_mut().fill_guest(memory, iovs, count).map(Ok)
     }
     fn readiness(&mut self) -> Poll<u64> {
         let q = self.queue.borrow();

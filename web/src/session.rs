@@ -372,6 +372,13 @@ impl WasiSession {
         self.stdin.borrow_mut().push(data);
     }
 
+    /// Gives the program more stdin, read where it is (not copied into the core): the page must
+    /// not change `data` until the program has read it.
+    #[wasm_bindgen(js_name = writeStdinInPlace)]
+    pub fn write_stdin_in_place(&mut self, data: js_sys::Uint8Array) {
+        self.stdin.borrow_mut().push_page(data);
+    }
+
     /// Ends the program's stdin (reads then return end of file).
     #[wasm_bindgen(js_name = closeStdin)]
     pub fn close_stdin(&mut self) {

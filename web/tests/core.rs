@@ -144,6 +144,64 @@ fn every_iovec_shape(collect: bool) {
     drop(cb);
 }
 
+/// `fd_read` from stdin over many iovec shapes, with input given both ways: copied into the core
+/// (`writeStdin`) and read where it lies in the page (`writeStdinInPlace`, straight into guest
+/// memory; more than 8 iovecs take the general path). Every byte arrives once, in order.
+#[wasm_bindgen_test]
+fn fd_read_takes_every_iovec_shape_from_both_kinds_of_stdin() {
+    let mut s = SessionBuilder::new().start().unwrap();
+    let mem = memory();
+    s.set_memory(mem.clone());
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut given = Vec::new();
+    for chunk in 0..60u32 {
+        let len: u32 = [0, 1, 7, 100, 5000][next(5) as usize];
+        let bytes: Vec<u8> = (0..len).map(|j| (chunk * 13 + j) as u8).collect();
+        given.extend_from_slice(&bytes);
+        if chunk % 2 == 0 {
+            s.write_stdin(bytes);
+        } else {
+            s.write_stdin_in_place(Uint8Array::from(bytes.as_slice()));
+        }
+    }
+    s.close_stdin();
+    assert_eq!(s.stdin_unread() as usize, given.len());
+    let mut read = Vec::new();
+    for shape in 0.. {
+        let count = next(11) as u32;
+        let mut iovecs = Vec::new();
+        let mut at = 1024u32;
+        for i in 0..count {
+            let len: u32 = [0, 3, 64, 65, 2000][next(5) as usize];
+            poke(&mem, i * 8, &at.to_le_bytes());
+            poke(&mem, i * 8 + 4, &len.to_le_bytes());
+            iovecs.push((at, len));
+            at += len + 5;
+        }
+        assert_eq!(s.call(index_of("fd_read"), 0, 0, count, 512, 0, 0, 0, 0, 0, 0, 0), 0, "shape {shape}");
+        let mut n = peek_u32(&mem, 512) as usize;
+        if n == 0 && iovecs.iter().any(|&(_, len)| len > 0) {
+            break; // the end of input
+        }
+        for (ptr, len) in iovecs {
+            let take = n.min(len as usize);
+            let mut b = vec![0u8; take];
+            Uint8Array::new(&mem.buffer()).subarray(ptr, ptr + take as u32).copy_to(&mut b);
+            read.extend_from_slice(&b);
+            n -= take;
+        }
+        assert_eq!(n, 0, "shape {shape}: more read than the iovecs hold");
+    }
+    assert_eq!(read, given);
+    assert_eq!(s.stdin_unread(), 0.0);
+}
+
 /// A callback that throws is a reader gone: EPIPE, on both paths (collected and gathered in the
 /// core, or taken straight from guest memory).
 #[wasm_bindgen_test]

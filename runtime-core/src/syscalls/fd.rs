@@ -127,6 +127,9 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut dyn GuestMemory, fd: u32, iovs: u32,
                 if total == 0 {
                     break 0;
                 }
+                if let Some(read) = input.read_to_guest(&*mem, iovs, iovs_len) {
+                    break read?;
+                }
                 // The iovecs were all checked: copying into them cannot fail (memories only grow).
                 let mut at = 0;
                 let mut failed = None;

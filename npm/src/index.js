@@ -27,7 +27,7 @@ let core;
 queueMicrotask(preloadCore);
 
 /**
- * Loads the runtime (about 115 KiB gzip). Optional: `run`, `spawn` and `FileSystem.create` call
+ * Loads the runtime (its core: about 117 KiB gzip). Optional: `run`, `spawn` and `FileSystem.create` call
  * it. `onProgress({ done, total })` follows the download in bytes, for a loading bar. `module`
  * and `wasmiModule` say where the core and the wasmi add-on are, if not beside this file (a CDN,
  * an inlined copy): a URL, a Response, the bytes or a compiled WebAssembly.Module. `nodeFs: true`

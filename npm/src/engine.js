@@ -90,7 +90,8 @@ export class Controller {
    * where they are, each byte copied once; other input is copied into the core as it is given.
    */
   writeStdin(bytes, { inPlace = false } = {}) {
-    if (inPlace) this.inPlace.add(bytes);
+    // The same array written again without the promise is copied (so is its earlier write).
+    if (inPlace) this.inPlace.add(bytes); else this.inPlace.delete(bytes);
     this.pendingInput.push(bytes);
     this.topUp();
     this.notify();

@@ -131,11 +131,12 @@ export function spawn(wasm, opts = {}) {
     // A Response can be read once: take its bytes now (compiling them as they stream in, when
     // nothing will change them first).
     const capped = engine === 'browser' && opts.maxMemoryBytes !== undefined;
-    // The core gets ready while the program downloads (its errors wait for their turn below).
+    // `fetch(url)` itself may be given, as to WebAssembly.compileStreaming. (Awaited before the
+    // core loads: an init({ ... }) the caller makes right after spawn() still comes first.)
+    if (typeof wasm?.then === 'function') wasm = await wasm;
+    // The core gets ready while the program's body downloads (its errors wait for their turn).
     const coreReady = init();
     coreReady.catch(() => {});
-    // `fetch(url)` itself may be given, as to WebAssembly.compileStreaming.
-    if (typeof wasm?.then === 'function') wasm = await wasm;
     let prog = typeof Response !== 'undefined' && wasm instanceof Response
       ? await streamGuest(wasm, { stream: engine === 'browser' && !capped })
       : program(wasm);

@@ -41,7 +41,8 @@ export function program(wasm, { owned = false } = {}) {
   const bytes = asBytes(wasm);
   let entry = (byLength.get(bytes.length) ?? []).find((e) => sameBytes(e.bytes, bytes));
   if (!entry) {
-    entry = { bytes: owned ? bytes : bytes.slice(), module: null, checked: new Set() };
+    // `checked`: the memory caps it passed the checks with; `checkedWhole`: read whole for them.
+    entry = { bytes: owned ? bytes : bytes.slice(), module: null, checked: new Set(), checkedWhole: new Set() };
     byLength.set(bytes.length, [...(byLength.get(bytes.length) ?? []), entry]);
     if (recent.size >= MAX_PROGRAMS) forget(recent.values().next().value);
   }
@@ -89,25 +90,37 @@ export async function streamGuest(response, { stream }) {
  */
 function readWhileCompiling(body) {
   let sink;
-  const toCompile = new ReadableStream({ start(controller) { sink = controller; } });
+  // Once the compile has failed it cancels its stream: the rest is still read, for the checks
+  // (whose message for a bad module is wrun's), but no longer handed on.
+  let handing = true;
+  // A default stream, not a byte stream: enqueueing does not transfer (detach) the chunks we keep.
+  const toCompile = new ReadableStream({ start(controller) { sink = controller; }, cancel() { handing = false; } });
   const compiled = WebAssembly.compileStreaming(new Response(toCompile, { headers: { 'content-type': 'application/wasm' } }));
+  const hand = (f) => {
+    if (!handing) return;
+    try {
+      f();
+    } catch {
+      handing = false;
+    }
+  };
   const bytes = (async () => {
-    const reader = body.getReader();
     const chunks = [];
     let length = 0;
     try {
+      const reader = body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         chunks.push(value);
         length += value.length;
-        sink.enqueue(value);
+        hand(() => sink.enqueue(value));
       }
     } catch (e) {
-      sink.error(e);
+      hand(() => sink.error(e));
       throw e;
     }
-    sink.close();
+    hand(() => sink.close());
     if (chunks.length === 1) return chunks[0];
     const all = new Uint8Array(length);
     let at = 0;
@@ -151,7 +164,7 @@ export function compileGuest(p) {
  */
 export function checkGuest(core, p, maxMemoryBytes, { whole = false } = {}) {
   if (p.compiled) return checkModuleObject(p.compiled, core.wasiImports());
-  if (p.checked.has(maxMemoryBytes)) return p.unstable;
+  if ((whole ? p.checkedWhole : p.checked).has(maxMemoryBytes)) return p.unstable;
   const head = whole ? p.bytes.length : headLength(p.bytes);
   try {
     p.unstable = head < p.bytes.length ? core.checkModuleHead(p.bytes.subarray(0, head), maxMemoryBytes) : core.checkModule(p.bytes, maxMemoryBytes);
@@ -160,6 +173,7 @@ export function checkGuest(core, p, maxMemoryBytes, { whole = false } = {}) {
     return checkWholeGuest(core, p, maxMemoryBytes);
   }
   p.checked.add(maxMemoryBytes);
+  if (head === p.bytes.length) p.checkedWhole.add(maxMemoryBytes);
   return p.unstable;
 }
 
@@ -172,6 +186,7 @@ export function checkWholeGuest(core, p, maxMemoryBytes) {
     throw new WrunError(e.kind ?? 'invalid-module', e.message);
   }
   p.checked.add(maxMemoryBytes);
+  p.checkedWhole.add(maxMemoryBytes);
   return p.unstable;
 }
 

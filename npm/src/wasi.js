@@ -135,7 +135,8 @@ export class WASI {
     this.#ctl = ctl;
     if (options.stdin !== undefined) {
       // The whole input, read where it is (as run's: not to be changed while the program runs).
-      ctl.writeStdin(typeof options.stdin === 'string' ? new TextEncoder().encode(options.stdin) : new Uint8Array(options.stdin), { inPlace: true });
+      const input = options.stdin;
+      ctl.writeStdin(typeof input === 'string' ? new TextEncoder().encode(input) : input instanceof Uint8Array ? input : new Uint8Array(input), { inPlace: true });
     }
     if (!options.interactive) ctl.closeStdin();
     // Synchronous, as the libraries calling it expect: a read that would wait for input no one

@@ -635,11 +635,17 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
       // the message is wrun's.
       const hello = new Uint8Array(await (await fetch('/target/guests/hello.wasm')).arrayBuffer());
       const cut = await window.wrun.run(new Response(hello.slice(0, hello.length >> 1), { headers: { 'Content-Type': 'application/wasm' } })).then(() => null, (err) => err);
+      // A component, arriving in pieces: the browser's compile gives up at its header, while
+      // the rest still arrives; the message is wrun's.
+      const pieces = [new Uint8Array([0, 97, 115, 109, 0x0d, 0, 1, 0]), new Uint8Array(70_000), new Uint8Array(70_000)];
+      const slow = new ReadableStream({ async pull(c) { await new Promise((r) => setTimeout(r, 20)); if (pieces.length) c.enqueue(pieces.shift()); else c.close(); } });
+      const component = await window.wrun.run(new Response(slow, { headers: { 'Content-Type': 'application/wasm' } })).then(() => null, (err) => err);
       WebAssembly.compileStreaming = original;
-      return { streamed, first: first.stdoutText, second: second.stdoutText, kind: e?.kind, message: e?.message, cut: cut?.message };
+      return { streamed, first: first.stdoutText, second: second.stdoutText, kind: e?.kind, message: e?.message, cut: cut?.message, component: component?.message };
     });
+    assert.equal(r.component, 'this is a WebAssembly component; wrun runs core modules (WASI preview 1)');
     assert.match(r.cut, /^invalid module: unexpected end of file at offset 0x[0-9a-f]+ \(the file is truncated/);
-    assert.equal(r.streamed, 3, 'the first hello and the bad modules stream; the second hello is found by content');
+    assert.equal(r.streamed, 4, 'the first hello and the bad modules stream; the second hello is found by content');
     assert.match(r.first, /é/);
     assert.match(r.second, /ü/);
     assert.equal(r.kind, 'invalid-module');

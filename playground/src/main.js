@@ -48,7 +48,8 @@ async function main() {
   status.idle(`ready in ${Math.round(performance.now() - t0)} ms`);
   terminal.write(`${BOLD('wrun playground')}: WASI programs running in your browser (${engine}).\r\n`);
   terminal.write(DIM(`Try: ls /bin · rg --help · echo hello world | rg world · rhai-repl · help\r\n`));
-  if (!hasJSPI) terminal.write(DIM('This browser has no JSPI: programs reading the terminal run on wasmi.\r\n'));
+  if (shell.engineFor(true) !== shell.engineFor(false)) terminal.write(DIM(`This browser has no JSPI: programs reading the terminal run on wasmi, others on the ${shell.engineLabel(false)}.\r\n`));
+  else if (!hasJSPI) terminal.write(DIM('This browser has no JSPI: programs run on wasmi, an interpreter.\r\n'));
   if (user.readOnly) {
     // One tab writes the saved files at a time (see FileSystem.openPersistent).
     terminal.write(`${BOLD('read-only')}: the playground is open in another tab, which saves the files; here they can be read, not changed, until it closes.\r\n`);

@@ -180,14 +180,23 @@ impl OutputStream for JsOutput {
 /// guest on the page's engine, each byte is then copied once: from the page into the guest).
 enum Chunk {
     Held(Vec<u8>),
-    Page(js_sys::Uint8Array),
+    /// The array and its length when it was given (what counts, however it changes since).
+    Page(js_sys::Uint8Array, usize),
 }
 
 impl Chunk {
     fn len(&self) -> usize {
         match self {
             Chunk::Held(bytes) => bytes.len(),
-            Chunk::Page(array) => array.length() as usize,
+            Chunk::Page(_, len) => *len,
+        }
+    }
+    /// Whether its bytes are still there: a page's buffer the page transferred (detached) or
+    /// shrank since it gave it has lost them, and reading it is `EIO`.
+    fn intact(&self) -> bool {
+        match self {
+            Chunk::Held(_) => true,
+            Chunk::Page(array, len) => array.length() as usize >= *len,
         }
     }
 }
@@ -210,7 +219,8 @@ impl StdinQueue {
     }
     /// Queues the page's `data` to be read where it is: the page must not change it meanwhile.
     pub fn push_page(&mut self, data: js_sys::Uint8Array) {
-        self.push_chunk(Chunk::Page(data));
+        let len = data.length() as usize;
+        self.push_chunk(Chunk::Page(data, len));
     }
     fn push_chunk(&mut self, chunk: Chunk) {
         if chunk.len() > 0 && !self.closed {
@@ -238,7 +248,7 @@ impl StdinQueue {
         let n = (front.len() - self.front_read).min(max);
         match front {
             Chunk::Held(bytes) => take(&bytes[self.front_read..self.front_read + n]),
-            Chunk::Page(array) => {
+            Chunk::Page(array, _) => {
                 let mut bytes = vec![0; n];
                 array.subarray(self.front_read as u32, (self.front_read + n) as u32).copy_to(&mut bytes);
                 take(&bytes);
@@ -249,11 +259,15 @@ impl StdinQueue {
     }
     /// Copies what the front chunk has, if it is the page's, straight into the iovecs of the
     /// guest's JS memory: how many bytes, `None` where the general path must do it.
-    fn fill_guest(&mut self, memory: &js_sys::WebAssembly::Memory, iovs: u32, count: u32) -> Option<usize> {
-        let Some(Chunk::Page(array)) = self.chunks.front() else { return None };
-        let n = crate::memory::fill_guest_iovecs(memory, iovs, count, array, self.front_read)?;
+    fn fill_guest(&mut self, memory: &js_sys::WebAssembly::Memory, iovs: u32, count: u32) -> Option<Result<usize, Errno>> {
+        let front = self.chunks.front()?;
+        let Chunk::Page(array, len) = front else { return None };
+        if !front.intact() {
+            return Some(Err(Errno::Io));
+        }
+        let n = crate::memory::fill_guest_iovecs(memory, iovs, count, array, self.front_read, *len)?;
         self.consumed(n);
-        Some(n)
+        Some(Ok(n))
     }
     /// `n` bytes of the front chunk were read.
     fn consumed(&mut self, n: usize) {
@@ -278,14 +292,17 @@ impl InputStream for JsStdin {
     }
     fn read_in_place(&mut self, max: usize, take: &mut dyn FnMut(&[u8])) -> Poll<Result<usize, Errno>> {
         let mut q = self.queue.borrow_mut();
-        if q.chunks.is_empty() {
+        let Some(front) = q.chunks.front() else {
             return if q.closed { Poll::Ready(Ok(0)) } else { Poll::Pending };
+        };
+        if !front.intact() {
+            return Poll::Ready(Err(Errno::Io));
         }
         Poll::Ready(Ok(q.take(max, take)))
     }
     fn read_to_guest(&mut self, mem: &dyn GuestMemory, iovs: u32, count: u32) -> Option<Result<usize, Errno>> {
         let memory = mem.host_memory()?.downcast_ref::<js_sys::WebAssembly::Memory>()?;
-        self.queue.borrow_mut().fill_guest(memory, iovs, count).map(Ok)
+        self.queue.borrow_mut().fill_guest(memory, iovs, count)
     }
     fn readiness(&mut self) -> Poll<u64> {
         let q = self.queue.borrow();

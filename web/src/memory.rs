@@ -94,15 +94,15 @@ export function deliver_iovecs(m, iovs, n, max, f) {
   }
   try { f(out); return total; } catch { return -2; }
 }
-// Copies `chunk`'s bytes from `from` into the `n` iovecs at `iovs` of the guest's memory `m`, in
-// order, as many as they hold: `fd_read` from a page's stdin, each byte copied once. How many;
-// -1 if an iovec lies outside memory or there are more than 8 (the core's general path then).
-export function fill_iovecs(m, iovs, n, chunk, from) {
+// Copies `chunk`'s bytes from `from` to `end` into the `n` iovecs at `iovs` of the guest's memory
+// `m`, in order, as many as they hold: `fd_read` from a page's stdin, each byte copied once. How
+// many; -1 if an iovec lies outside memory or there are more than 8 (the core's general path).
+export function fill_iovecs(m, iovs, n, chunk, from, end) {
   const to = g(m);
   if (readIovecs(to, iovs, n) < 0) return -1;
   let at = from;
-  for (let i = 0; i < n && at < chunk.length; i++) {
-    const p = iov[2 * i], l = Math.min(iov[2 * i + 1], chunk.length - at);
+  for (let i = 0; i < n && at < end; i++) {
+    const p = iov[2 * i], l = Math.min(iov[2 * i + 1], end - at);
     if (l <= 64) { for (let j = 0; j < l; j++) to[p + j] = chunk[at + j]; }
     else to.set(chunk.subarray(at, at + l), p);
     at += l;
@@ -130,14 +130,14 @@ extern "C" {
     fn guest_gather(memory: &WebAssembly::Memory, iovs: u32, count: u32, ptr: u32, cap: u32) -> i32;
     fn deliver_iovecs(memory: &WebAssembly::Memory, iovs: u32, count: u32, max: u32, callback: &js_sys::Function) -> i32;
     fn deliver(core_memory: &JsValue, callback: &js_sys::Function, ptr: u32, len: u32) -> bool;
-    fn fill_iovecs(memory: &WebAssembly::Memory, iovs: u32, count: u32, chunk: &js_sys::Uint8Array, from: f64) -> f64;
+    fn fill_iovecs(memory: &WebAssembly::Memory, iovs: u32, count: u32, chunk: &js_sys::Uint8Array, from: f64, end: f64) -> f64;
 }
 
-/// Copies the bytes of `chunk` from `from` into the `count` iovecs at `iovs` of the guest's
-/// memory, as many as they hold, in one call into JS: how many, or `None` if an iovec lies
-/// outside memory or there are more than 8 of them (the core's general path takes the call).
-pub fn fill_guest_iovecs(memory: &WebAssembly::Memory, iovs: u32, count: u32, chunk: &js_sys::Uint8Array, from: usize) -> Option<usize> {
-    let n = fill_iovecs(memory, iovs, count, chunk, from as f64);
+/// Copies the bytes of `chunk` from `from` to `end` into the `count` iovecs at `iovs` of the
+/// guest's memory, as many as they hold, in one call into JS: how many, or `None` if an iovec
+/// lies outside memory or there are more than 8 of them (the core's general path takes the call).
+pub fn fill_guest_iovecs(memory: &WebAssembly::Memory, iovs: u32, count: u32, chunk: &js_sys::Uint8Array, from: usize, end: usize) -> Option<usize> {
+    let n = fill_iovecs(memory, iovs, count, chunk, from as f64, end as f64);
     (n >= 0.0).then_some(n as usize)
 }
 

@@ -200,6 +200,22 @@ fn fd_read_takes_every_iovec_shape_from_both_kinds_of_stdin() {
     }
     assert_eq!(read, given);
     assert_eq!(s.stdin_unread(), 0.0);
+
+    // A page's chunk whose buffer the page gave away (detached) since: EIO, not a panic or a
+    // false end of input, on both paths (one iovec, and more than 8).
+    for count in [1u32, 9] {
+        let mut s = SessionBuilder::new().start().unwrap();
+        s.set_memory(mem.clone());
+        let chunk = Uint8Array::from(&b"gone"[..]);
+        s.write_stdin_in_place(chunk.clone());
+        js_sys::Function::new_with_args("a", "a.buffer.transfer()").call1(&JsValue::NULL, &chunk).unwrap();
+        for i in 0..count {
+            poke(&mem, i * 8, &(1024 + i * 16).to_le_bytes());
+            poke(&mem, i * 8 + 4, &4u32.to_le_bytes());
+        }
+        const EIO: i32 = 29;
+        assert_eq!(s.call(index_of("fd_read"), 0, 0, count, 512, 0, 0, 0, 0, 0, 0, 0), EIO, "{count} iovecs");
+    }
 }
 
 /// A callback that throws is a reader gone: EPIPE, on both paths (collected and gathered in the

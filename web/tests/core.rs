@@ -208,7 +208,7 @@ fn fd_read_takes_every_iovec_shape_from_both_kinds_of_stdin() {
         s.set_memory(mem.clone());
         let chunk = Uint8Array::from(&b"gone"[..]);
         s.write_stdin_in_place(chunk.clone());
-        js_sys::Function::new_with_args("a", "a.buffer.transfer()").call1(&JsValue::NULL, &chunk).unwrap();
+        js_sys::Function::new_with_args("a", "structuredClone(a.buffer, { transfer: [a.buffer] })").call1(&JsValue::NULL, &chunk).unwrap();
         for i in 0..count {
             poke(&mem, i * 8, &(1024 + i * 16).to_le_bytes());
             poke(&mem, i * 8 + 4, &4u32.to_le_bytes());

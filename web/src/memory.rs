@@ -34,10 +34,14 @@ function c() {
 export function set_core_memory(m) { core = m; coreView = null; }
 export function forget_guest(m) { if (guest === m) { guest = null; guestView = null; } }
 export function guest_size(m) { return g(m).byteLength; }
+// Copies `len` bytes from `from` at `at` to `to` at `ptr`: short copies as a plain loop, cheaper
+// than the subarray `set` needs.
+function copy(from, at, to, ptr, len) {
+  if (len <= 64) { for (let i = 0; i < len; i++) to[ptr + i] = from[at + i]; }
+  else to.set(from.subarray(at, at + len), ptr);
+}
 export function guest_read(m, offset, ptr, len) {
-  const from = g(m), to = c();
-  if (len <= 64) { for (let i = 0; i < len; i++) to[ptr + i] = from[offset + i]; }
-  else to.set(from.subarray(offset, offset + len), ptr);
+  copy(g(m), offset, c(), ptr, len);
 }
 // A call's iovecs, as `[pointer, length]` pairs. Each is read from guest memory once: another
 // thread of a shared memory may change it meanwhile, and what was checked must be what is copied.
@@ -65,10 +69,8 @@ export function guest_gather(m, iovs, n, ptr, cap) {
   const total = readIovecs(from, iovs, n);
   if (total < 0 || total > cap) return -1;
   for (let i = 0; i < n; i++) {
-    const p = iov[2 * i], l = iov[2 * i + 1];
-    if (l <= 64) { for (let j = 0; j < l; j++) to[ptr + j] = from[p + j]; }
-    else to.set(from.subarray(p, p + l), ptr);
-    ptr += l;
+    copy(from, iov[2 * i], to, ptr, iov[2 * i + 1]);
+    ptr += iov[2 * i + 1];
   }
   return total;
 }
@@ -102,9 +104,8 @@ export function fill_iovecs(m, iovs, n, chunk, from, end) {
   if (readIovecs(to, iovs, n) < 0) return -1;
   let at = from;
   for (let i = 0; i < n && at < end; i++) {
-    const p = iov[2 * i], l = Math.min(iov[2 * i + 1], end - at);
-    if (l <= 64) { for (let j = 0; j < l; j++) to[p + j] = chunk[at + j]; }
-    else to.set(chunk.subarray(at, at + l), p);
+    const l = Math.min(iov[2 * i + 1], end - at);
+    copy(chunk, at, to, iov[2 * i], l);
     at += l;
   }
   return at - from;
@@ -116,9 +117,7 @@ export function deliver(memory, f, ptr, len) {
   try { f(outView.slice(ptr, ptr + len)); return true; } catch { return false; }
 }
 export function guest_write(m, offset, ptr, len) {
-  const from = c(), to = g(m);
-  if (len <= 64) { for (let i = 0; i < len; i++) to[offset + i] = from[ptr + i]; }
-  else to.set(from.subarray(ptr, ptr + len), offset);
+  copy(c(), ptr, g(m), offset, len);
 }
 ")]
 extern "C" {

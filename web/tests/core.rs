@@ -31,6 +31,18 @@ fn peek_u32(mem: &WebAssembly::Memory, at: u32) -> u32 {
     u32::from_le_bytes(b)
 }
 
+/// A small xorshift from `seed`: `next(n)` is below `n`. The shapes tests draw from it can be
+/// replayed from the shape number a failure names.
+fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut state = seed;
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    }
+}
+
 #[wasm_bindgen_test]
 fn imports_list_every_preview1_function() {
     let list = wasi_imports();
@@ -104,14 +116,7 @@ fn every_iovec_shape(collect: bool) {
     let mut s = b.start().unwrap();
     let mem = memory();
     s.set_memory(mem.clone());
-    // A small xorshift, so a failure names a shape that can be replayed.
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
     for shape in 0..200 {
         let count = next(12) as u32;
         let mut want = Vec::new();
@@ -152,13 +157,7 @@ fn fd_read_takes_every_iovec_shape_from_both_kinds_of_stdin() {
     let mut s = SessionBuilder::new().start().unwrap();
     let mem = memory();
     s.set_memory(mem.clone());
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
     let mut given = Vec::new();
     for chunk in 0..60u32 {
         let len: u32 = [0, 1, 7, 100, 5000][next(5) as usize];

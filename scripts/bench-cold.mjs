@@ -7,13 +7,14 @@
 // BENCHMARKS.md.
 //
 //   node scripts/bench-cold.mjs          (after scripts/build-web.sh and python3 scripts/bench.py)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { serve } from '../npm/test/serve.mjs';
 import { launch, newPage } from '../npm/test/chromium.mjs';
+import { writeSection } from './bench/benchmarks-md.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS ?? 9);
@@ -60,8 +61,5 @@ const size = (f) => {
 L.push('', `Target (issue 15): wrun ≤ 1.00× @runno/wasi: ${w <= 1 ? 'met' : 'missed'} (${w.toFixed(2)}×). Once loaded, wrun runs the program in ${loaded.toFixed(2)}× runno's time; the rest of the difference is loading the runtime: runno is one script of ${size('npm/node_modules/@runno/wasi/dist/main.js')}, wrun a script of ${size('npm/dist/index.js')} and a core of ${size('npm/dist/core/wrun_web_bg.wasm')} that downloads and compiles beside the program, on the same two cores.`);
 L.push('<!-- cold:end -->');
 const section = L.join('\n');
-const file = path.join(root, 'BENCHMARKS.md');
-let doc = readFileSync(file, 'utf8');
-doc = doc.includes('<!-- cold:start -->') ? doc.replace(/<!-- cold:start -->[\s\S]*<!-- cold:end -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
-writeFileSync(file, doc);
+writeSection('cold', section);
 console.log(section);

@@ -10,12 +10,13 @@
 // The "before" build (target/bench/dist-tar) is made here: npm/src of commit 4e9fb47, the last
 // one that copied trees, bundled with this build's core (whose glue has every call it makes).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, cpSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../npm/test/serve.mjs';
 import { launch, newPage } from '../npm/test/chromium.mjs';
+import { writeSection } from './bench/benchmarks-md.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS ?? 7);
@@ -76,7 +77,5 @@ await browser.close();
 await server.close();
 
 const text = L.join('\n');
-const file = path.join(root, 'BENCHMARKS.md');
-const md = readFileSync(file, 'utf8');
-writeFileSync(file, md.includes('<!-- fs:start -->') ? md.replace(/<!-- fs:start -->[\s\S]*<!-- fs:end -->/, text) : `${md.trimEnd()}\n\n${text}\n`);
+writeSection('fs', text);
 console.log(text);

@@ -5,11 +5,11 @@
 // Writes the "Playground" part of BENCHMARKS.md.
 //
 //   node scripts/bench-playground-fs.mjs
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../npm/test/serve.mjs';
 import { launch, newPage } from '../npm/test/chromium.mjs';
+import { writeSection } from './bench/benchmarks-md.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS ?? 7);
@@ -70,7 +70,5 @@ for (const name of ['echo', 'rg']) {
 }
 L.push('', 'Before (issue 12, measured then): `echo hi > /home/x.txt` 130–220 ms empty, ~470 ms at 200 MB; `wc -c /home/notes.txt` 145–360 ms empty, ~2.2 s at 200 MB.', '', 'Reproduce: `node scripts/bench-playground-fs.mjs`.', '<!-- playground-fs:end -->');
 const text = L.join('\n');
-const file = path.join(root, 'BENCHMARKS.md');
-const md = readFileSync(file, 'utf8');
-writeFileSync(file, md.includes('<!-- playground-fs:start -->') ? md.replace(/<!-- playground-fs:start -->[\s\S]*<!-- playground-fs:end -->/, text) : `${md.trimEnd()}\n\n${text}\n`);
+writeSection('playground-fs', text);
 console.log(text);

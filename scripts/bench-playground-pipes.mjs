@@ -8,12 +8,13 @@
 // Chromium, median of RUNS. Writes the "Pipelines" part of BENCHMARKS.md.
 //
 //   node scripts/bench-playground-pipes.mjs
-import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../npm/test/serve.mjs';
 import { launch, newPage } from '../npm/test/chromium.mjs';
+import { writeSection } from './bench/benchmarks-md.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -108,7 +109,5 @@ L.push(`| now ÷ before | ${(now.ms / before.ms).toFixed(2)}× | ${(now.peak / b
 L.push(`| now, the file 4 times (256 MiB; before: stopped at 64 MiB) | ${now4.ms} ms | ${(now4.peak / MiB).toFixed(0)} MiB |`);
 L.push('', 'Reproduce: `node scripts/bench-playground-pipes.mjs` (builds the earlier playground in a git worktree under /tmp).', '<!-- pipes:end -->');
 const text = L.join('\n');
-const file = path.join(root, 'BENCHMARKS.md');
-const md = readFileSync(file, 'utf8');
-writeFileSync(file, md.includes('<!-- pipes:start -->') ? md.replace(/<!-- pipes:start -->[\s\S]*<!-- pipes:end -->/, text) : `${md.trimEnd()}\n\n${text}\n`);
+writeSection('pipes', text);
 console.log(text);

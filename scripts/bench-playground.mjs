@@ -4,13 +4,14 @@
 // 5 MB file to its last line of output. Writes the "Playground" part of BENCHMARKS.md.
 //
 //   ./scripts/playground.sh --build-only && node scripts/bench-playground.mjs
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, responseBytes } from '../npm/test/serve.mjs';
 import { launch, newPage } from '../npm/test/chromium.mjs';
+import { writeSection } from './bench/benchmarks-md.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const site = path.join(root, 'playground/dist');
@@ -89,8 +90,5 @@ L.push('');
 L.push(`Last output: \`${lastOut.replace(/`/g, "'")}\`.`);
 L.push('<!-- playground:end -->');
 const section = L.join('\n');
-const file = path.join(root, 'BENCHMARKS.md');
-let doc = readFileSync(file, 'utf8');
-doc = doc.includes('<!-- playground:start -->') ? doc.replace(/<!-- playground:start -->[\s\S]*<!-- playground:end -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
-writeFileSync(file, doc);
+writeSection('playground', section);
 console.log(section);

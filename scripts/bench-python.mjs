@@ -7,12 +7,13 @@
 //   node scripts/bench-python.mjs     (after ./scripts/playground.sh --build-only and
 //                                     cargo build --release -p wrun; pip installs wasmtime)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../npm/test/serve.mjs';
 import { launch, newPage } from '../npm/test/chromium.mjs';
+import { writeSection } from './bench/benchmarks-md.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -74,7 +75,5 @@ L.push(`- From Enter on \`python\` to the \`>>>\` prompt: **${median(prompts.fir
 L.push(`- A pure-Python loop (5 000 000 additions, timed inside Python): playground ${b.toFixed(2)} s, \`wrun\` natively ${w.toFixed(2)} s, wasmtime natively ${t.toFixed(2)} s: the playground at **${(b / t).toFixed(2)}×** wasmtime, \`wrun\` at ${(w / t).toFixed(2)}×.`);
 L.push('', 'Reproduce: `node scripts/bench-python.mjs`.', '<!-- python:end -->');
 const text = L.join('\n');
-const file = path.join(root, 'BENCHMARKS.md');
-const md = readFileSync(file, 'utf8');
-writeFileSync(file, md.includes('<!-- python:start -->') ? md.replace(/<!-- python:start -->[\s\S]*<!-- python:end -->/, text) : `${md.trimEnd()}\n\n${text}\n`);
+writeSection('python', text);
 console.log(text);

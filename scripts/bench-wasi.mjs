@@ -6,7 +6,7 @@
 //
 //   node scripts/bench-wasi.mjs           (after scripts/build-web.sh and scripts/setup.sh)
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { serve, responseBytes } from '../npm/test/serve.mjs';
 import { launch, newPage } from '../npm/test/chromium.mjs';
 import { wat } from '../npm/test/helpers.mjs';
 import { WASI } from '../npm/dist/index.js';
+import { writeSection } from './bench/benchmarks-md.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const modules = path.join(root, 'npm/test/real-modules/node_modules');
@@ -153,10 +154,7 @@ L.push('', `**A napi-rs binding.** @node-rs/xxhash-wasm32-wasi (emnapi, shared m
 L.push('', `**A page that only uses WASI** (tests/bench/web/wasi-hello.html: \`import { WASI, init } from 'wrun/wasi'\`, \`new WASI\`, instantiate, \`start\`) downloads **${(pageGzip / 1024).toFixed(1)} KiB** gzip -9 besides the program, in ${own.length} files: ${own.map((o) => `${o.url.split('/').pop()} ${gzipSync(o.body, { level: 9 }).length} B`).join(', ')} (target ≤ 120 KiB: ${pageGzip <= 120 * 1024 ? 'met' : 'missed'}). The \`wrun/wasi\` entry loads a build of the core without what only \`run\`/\`spawn\`, saved trees and tar images need (in-memory FileSystems only); the same page importing from \`wrun\` downloads the whole runtime: the hello page's figure above.`);
 L.push('<!-- wasi:end -->');
 const section = L.join('\n');
-const file = path.join(root, 'BENCHMARKS.md');
-let doc = readFileSync(file, 'utf8');
-doc = doc.includes('<!-- wasi:start -->') ? doc.replace(/<!-- wasi:start -->[\s\S]*<!-- wasi:end -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
-writeFileSync(file, doc);
+writeSection('wasi', section);
 console.log(section);
 if (!existsSync(path.join(root, 'target/guests/hello.wasm'))) console.error('note: target/guests/hello.wasm was missing');
 process.exit(0);

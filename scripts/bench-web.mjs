@@ -6,12 +6,13 @@
 //
 //   node scripts/bench-web.mjs        (after `python3 scripts/bench.py` built target/bench/*.wasm)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, responseBytes } from '../npm/test/serve.mjs';
 import { launch, newPage } from '../npm/test/chromium.mjs';
+import { writeSection } from './bench/benchmarks-md.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -117,8 +118,5 @@ L.push('');
 L.push(`wasmi engine, compute program: in Chromium (main thread, fuel slices) ${fmt(median(webWasmi))} vs \`wrun --engine wasmi\` natively ${fmt(median(nativeWasmi))}: ${(median(webWasmi) / median(nativeWasmi)).toFixed(2)}× (${wasmiRuns} run${wasmiRuns > 1 ? 's' : ''} each).`);
 L.push('<!-- web:end -->');
 const section = L.join('\n');
-const file = path.join(root, 'BENCHMARKS.md');
-let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-doc = doc.includes('<!-- web:start -->') ? doc.replace(/<!-- web:start -->[\s\S]*<!-- web:end -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
-writeFileSync(file, doc);
+writeSection('web', section);
 console.log(`\n${section}`);

@@ -428,6 +428,39 @@ fn simd_runs_on_every_engine() {
     }
 }
 
+/// Exception handling with `exnref` (`try_table`, `throw_ref`), as wasi-sdk's C++ with
+/// `-fwasm-exceptions` emits (YoWASP's Yosys from PyPI is one such program): Cranelift runs it;
+/// Winch and wasmi do not have the proposal and say so in one line.
+#[test]
+fn exceptions_run_on_cranelift_and_the_other_engines_say_why_not() {
+    let sb = Sandbox::new();
+    let path = sb.file(
+        "exceptions.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (tag $oops (param i32))
+          (func $fail (param i32) (throw $oops (local.get 0)))
+          (func (export "_start")
+            (call $exit
+              (block $caught (result i32)
+                (try_table (catch $oops $caught)
+                  ;; Caught as a reference, thrown again: the outer handler gets the payload.
+                  (throw_ref
+                    (block $any (result exnref)
+                      (try_table (catch_all_ref $any) (call $fail (i32.const 7)))
+                      (unreachable))))
+                (i32.const 99)))))"#,
+    );
+    for engine in ["auto", "cranelift"] {
+        let r = sb.wrun().engine(engine).arg(&path).run();
+        assert_eq!(r.status, 7, "{engine}: {}", r.stderr);
+    }
+    for engine in ["winch", "wasmi"] {
+        sb.wrun().engine(engine).arg(&path).run().assert_one_line(1, &["`exceptions.wat`", engine, "exception"]);
+    }
+}
+
 #[test]
 fn a_module_wasmi_cannot_run_is_compiled_at_once() {
     let sb = Sandbox::new();

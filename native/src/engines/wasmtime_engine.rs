@@ -37,7 +37,8 @@ fn engine(kind: EngineKind, opts: &RunOptions) -> wasmtime::Result<Engine> {
 
 /// Settings that change the compiled code, for the cache key.
 fn settings_key(kind: EngineKind, opts: &RunOptions) -> String {
-    format!("wasmtime-48.0.8 {kind:?} epoch={} fuel={}", opts.timeout.is_some(), opts.fuel.is_some())
+    // "gc": built with wasmtime's GC (for exception handling's `exnref`), which changes the code.
+    format!("wasmtime-48.0.8 gc {kind:?} epoch={} fuel={}", opts.timeout.is_some(), opts.fuel.is_some())
 }
 
 /// Compiles `wasm`, or loads it from the cache. A module the engine refuses is explained by

@@ -158,7 +158,8 @@ export function spawn(wasm, opts = {}) {
         throw new WrunError(e instanceof WrunError ? e.kind : 'link', e.message);
       }
     }
-    const module = await compileGuest(prog).catch((e) => {
+    // wasmi runs the bytes: the host's engine need not compile them (nor be able to).
+    const module = engine === 'wasmi' ? null : await compileGuest(prog).catch((e) => {
       // What the engine refused, the whole module's check may name as wrun does.
       checkWholeGuest(c, prog, opts.maxMemoryBytes);
       throw e;

@@ -50,7 +50,12 @@ export async function runWasmi(load, bytes, opts, ctl, { remote = null, ask = nu
   try {
     run = new w.WasmiRun(b, bytes, opts.fuel === undefined ? undefined : Number(opts.fuel), opts.maxMemoryBytes);
   } catch (e) {
-    throw new WrunError('link', e.message);
+    // A module the host's own engine accepts but wasmi refuses uses a proposal wasmi lacks
+    // (exception handling, GC...): said as wrun says it natively, not as an invalid module.
+    if (e.kind === 'invalid-module' && WebAssembly.validate(bytes)) {
+      throw new WrunError('invalid-module', `the wasmi engine cannot load this module: ${e.message.replace(/^invalid module: /, '')}`);
+    }
+    throw new WrunError(e.kind ?? 'link', e.message);
   }
   ctl.attach(run);
   const outputs = () => ({ stdout: run.stdout(), stderr: run.stderr() });

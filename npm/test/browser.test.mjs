@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { serve } from './serve.mjs';
 import { launch, newPage, artifact, haveChromium } from './chromium.mjs';
-import { expectedStdout, wat, appender, WRITES_A_FILE, WRITES_THEN_LOOPS, LOOP, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP } from './helpers.mjs';
+import { expectedStdout, wat, appender, WRITES_A_FILE, WRITES_THEN_LOOPS, LOOP, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP, EXCEPTIONS } from './helpers.mjs';
 
 const T = { timeout: 60_000 };
 const memfsBrowser = existsSync(new URL('./real-modules/node_modules/@napi-rs/wasm-runtime/dist/fs.js', import.meta.url));
@@ -678,6 +678,27 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
       assert.equal(r[`${engine}/noStart`].kind, 'no-start');
       for (const name of Object.keys(cases)) assert.equal(r[`${engine}/${name}`].isWrunError, true);
     }
+    await page.dispose();
+  });
+
+  test('exception handling (exnref, as wasi-sdk C++ builds use): runs on Chromium\'s engine and in a worker; wasmi says it cannot', T, async () => {
+    const { page } = await open('lab.html');
+    const bytes = Array.from(await wat(EXCEPTIONS, { exceptions: true }));
+    const r = await page.evaluate(async (bytes) => {
+      const out = {};
+      for (const [name, opts] of Object.entries({ page: {}, worker: { worker: true }, wasmi: { engine: 'wasmi' } })) {
+        try {
+          out[name] = (await window.wrun.run(new Uint8Array(bytes), opts)).exitCode;
+        } catch (e) {
+          out[name] = { kind: e.kind, message: e.message };
+        }
+      }
+      return out;
+    }, bytes);
+    assert.equal(r.page, 7, JSON.stringify(r));
+    assert.equal(r.worker, 7, JSON.stringify(r));
+    assert.equal(r.wasmi.kind, 'invalid-module', JSON.stringify(r));
+    assert.match(r.wasmi.message, /exception/);
     await page.dispose();
   });
 

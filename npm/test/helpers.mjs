@@ -29,14 +29,16 @@ export const NOT_WASM = Array.from(new TextEncoder().encode('#!/bin/sh\necho thi
 let binaryen;
 /**
  * Assembles WebAssembly text with binaryen (a devDependency), checking the result validates.
- * `referenceTypes` enables `table.grow` and friends; `threads`, shared memories.
+ * `referenceTypes` enables `table.grow` and friends; `threads`, shared memories; `exceptions`,
+ * exception handling with `exnref` (`try_table`, `throw_ref`).
  */
-export async function wat(text, { referenceTypes = false, threads = false, simd = false } = {}) {
+export async function wat(text, { referenceTypes = false, threads = false, simd = false, exceptions = false } = {}) {
   binaryen ??= (await import('binaryen')).default;
   const m = binaryen.parseText(text);
   if (referenceTypes) m.setFeatures(m.getFeatures() | binaryen.Features.ReferenceTypes);
   if (threads) m.setFeatures(m.getFeatures() | binaryen.Features.Atomics);
   if (simd) m.setFeatures(m.getFeatures() | binaryen.Features.SIMD128);
+  if (exceptions) m.setFeatures(m.getFeatures() | binaryen.Features.ExceptionHandling | binaryen.Features.ReferenceTypes);
   try {
     if (!m.validate()) throw new Error('the WAT does not validate');
     return m.emitBinary();
@@ -44,6 +46,26 @@ export async function wat(text, { referenceTypes = false, threads = false, simd 
     m.dispose();
   }
 }
+
+/**
+ * Exits with 7, the payload of an exception caught as a reference (`catch_all_ref`), thrown again
+ * (`throw_ref`) and caught by its tag: what wasi-sdk's C++ with -fwasm-exceptions relies on.
+ * Assemble with `wat(EXCEPTIONS, { exceptions: true })`.
+ */
+export const EXCEPTIONS = `(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (tag $oops (param i32))
+  (func $fail (param i32) (throw $oops (local.get 0)))
+  (func (export "_start")
+    (call $exit
+      (block $caught (result i32)
+        (try_table (catch $oops $caught)
+          (throw_ref
+            (block $any (result exnref)
+              (try_table (catch_all_ref $any) (call $fail (i32.const 7)))
+              (unreachable))))
+        (i32.const 99)))))`;
 
 /**
  * Writes its two clocks (realtime, monotonic: 8 bytes each) and 32 bytes of random_get to stdout,

@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { run, spawn, hasJSPI, WrunError, EXIT_STATUS, FileSystem } from '../dist/index.js';
-import { guest, expectedStdout, LOOP, IMPORTS_ENV_FOO, NO_START, NOT_WASM, pseudoRandomBytes, sleep, wat, appender, WRITES_THEN_LOOPS, COPIES_BIG } from './helpers.mjs';
+import { guest, expectedStdout, LOOP, IMPORTS_ENV_FOO, NO_START, NOT_WASM, pseudoRandomBytes, sleep, wat, appender, WRITES_THEN_LOOPS, COPIES_BIG, EXCEPTIONS } from './helpers.mjs';
 
 const decoder = new TextDecoder();
 
@@ -88,6 +88,17 @@ describe('running programs', () => {
     for (const engine of ['browser', 'wasmi']) {
       assert.equal((await run(simd, { engine })).exitCode, 7, engine);
     }
+  });
+
+  test('exception handling (exnref): runs where the engine has it, else one clear invalid-module error', async () => {
+    const bytes = await wat(EXCEPTIONS, { exceptions: true });
+    // Node 20's V8 lacks exnref (Node 24 has it): the engine decides, wrun reports.
+    if (WebAssembly.validate(bytes)) {
+      assert.equal((await run(bytes)).exitCode, 7);
+    } else {
+      await assert.rejects(run(bytes), (e) => e instanceof WrunError && e.kind === 'invalid-module' && !e.message.includes('\n'));
+    }
+    await assert.rejects(run(bytes, { engine: 'wasmi' }), (e) => e.kind === 'invalid-module' && /exception/.test(e.message));
   });
 
   test('proc_exit(42) from deep in the stack gives exit code 42 and keeps earlier output', async () => {

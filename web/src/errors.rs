@@ -26,6 +26,15 @@ pub fn error(msg: &str) -> JsValue {
     js_sys::Error::new(msg).into()
 }
 
+/// An `Error` whose `kind` ("invalid-module", "link", "no-start") is the `WrunError` kind the
+/// package reports it as. (For the module checks and the wasmi add-on: not in the `wrun/wasi` build.)
+#[cfg(any(feature = "runner", feature = "wasmi"))]
+pub fn kinded_error(msg: &str, kind: &str) -> JsValue {
+    let err = error(msg);
+    let _ = js_sys::Reflect::set(&err, &"kind".into(), &kind.into());
+    err
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

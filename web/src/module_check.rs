@@ -26,14 +26,12 @@ pub fn check_module_head(head: &[u8], max_memory: Option<f64>) -> Result<bool, J
 
 fn answer(checked: Result<WasiVersion, CheckError>) -> Result<bool, JsValue> {
     let version = checked.map_err(|e| {
-        let err = crate::errors::error(&e.message);
         let kind = match e.kind {
             CheckErrorKind::InvalidModule => "invalid-module",
             CheckErrorKind::Link => "link",
             CheckErrorKind::NoStart => "no-start",
         };
-        let _ = js_sys::Reflect::set(&err, &"kind".into(), &kind.into());
-        err
+        crate::errors::kinded_error(&e.message, kind)
     })?;
     Ok(version == WasiVersion::Unstable)
 }

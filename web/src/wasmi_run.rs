@@ -12,7 +12,7 @@ use runtime_core::interpreter::{Interpreter, LoadError, Options, Step, WasiHost}
 use runtime_core::WasiCtx;
 use wasm_bindgen::prelude::*;
 
-use crate::errors::error;
+use crate::errors::{error, kinded_error};
 use crate::session::{SessionBuilder, WasiSession};
 
 /// `step()` results.
@@ -45,8 +45,8 @@ impl WasmiRun {
         let session = builder.start()?;
         let limits = Options { fuel: fuel.map(|f| f as u64), slice: Some(SLICE), max_memory: max_memory.map(|m| m as u64), unknown_imports_trap: false };
         let mut guest = Interpreter::new(wasm, session, &limits).map_err(|e| match e {
-            LoadError::Invalid(e) => error(&format!("invalid module: {e}")),
-            LoadError::Link(e) => error(&format!("cannot instantiate the module: {e}")),
+            LoadError::Invalid(e) => kinded_error(&format!("invalid module: {e}"), "invalid-module"),
+            LoadError::Link(e) => kinded_error(&format!("cannot instantiate the module: {e}"), "link"),
         })?;
         guest.prepare("_start", Vec::new()).map_err(|_| error("the module has no `_start` function"))?;
         Ok(WasmiRun { guest })

@@ -253,7 +253,9 @@ export class WASI {
   initialize(instance) {
     const exports = exportsOf(instance);
     check(!this.#started, 'this WASI instance has already started a module', 'ERR_WASI_ALREADY_STARTED', Error);
-    check(exports._start === undefined, 'the module exports `_start`: it is a command, use start()');
+    // As node:wasi. (A command used as a library, like pandoc-wasm's GHC build, which calls
+    // its own constructors and exports: finalizeBindings binds it without starting anything.)
+    check(exports._start === undefined, 'the module exports `_start`: it is a command, use start() (or finalizeBindings(instance) to call its other exports without starting it)');
     if (exports.memory instanceof WebAssembly.Memory) this.finalizeBindings(instance);
     this.#started = true;
     if (typeof exports._initialize === 'function') {

@@ -1,6 +1,7 @@
 // WASI modules others built and published, through the WASI polyfill, against node:wasi: the
 // Ruby interpreter (ruby.wasm, a reactor with imports of its own) and a napi-rs binding (emnapi,
-// shared memory). Installed into test/real-modules/ by scripts/setup.sh.
+// shared memory); and pandoc (Haskell, built by GHC) against browser_wasi_shim, which its
+// package uses. Installed into test/real-modules/ by scripts/setup.sh.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -136,3 +137,63 @@ describe('a napi-rs binding with threads (@node-rs/argon2-wasm32-wasi): emnapi\'
   });
 });
 
+
+/**
+ * pandoc-wasm's `convert`, as its src/core.js has it, on wrun's WASI over a wrun FileSystem: a
+ * GHC-built command used as a library (it runs its own constructors and `hs_init`, then calls
+ * `convert` for each document; its standard streams are the files /stdin, /stdout, /stderr).
+ */
+async function pandocOnWrun() {
+  const { FileSystem } = await import('../dist/index.js');
+  const args = ['pandoc.wasm', '+RTS', '-H64m', '-RTS'];
+  const fs = await FileSystem.create();
+  const wasi = new WASI({ version: 'preview1', args, env: {}, fs, preopens: { '/': '/' } });
+  const { instance } = await WebAssembly.instantiate(readFileSync(`${modules}pandoc-wasm/src/pandoc.wasm`), wasi.getImportObject());
+  // A command (it exports _start): bound, not started.
+  wasi.finalizeBindings(instance);
+  const x = instance.exports;
+  x.__wasm_call_ctors();
+  const view = () => new DataView(x.memory.buffer);
+  const cString = (s) => {
+    const bytes = new TextEncoder().encode(s);
+    const at = x.malloc(bytes.length + 1);
+    new Uint8Array(x.memory.buffer, at, bytes.length + 1).set([...bytes, 0]);
+    return at;
+  };
+  const argc = x.malloc(4);
+  view().setUint32(argc, args.length, true);
+  const argv = x.malloc(4 * (args.length + 1));
+  args.forEach((a, i) => view().setUint32(argv + 4 * i, cString(a), true));
+  view().setUint32(argv + 4 * args.length, 0, true);
+  const argvAt = x.malloc(4);
+  view().setUint32(argvAt, argv, true);
+  x.hs_init_with_rtsopts(argc, argvAt);
+  return (options, stdin) => {
+    const json = new TextEncoder().encode(JSON.stringify(options));
+    const at = x.malloc(json.length);
+    new Uint8Array(x.memory.buffer, at, json.length).set(json);
+    for (const name of ['stdout', 'stderr', 'warnings']) fs.writeFile(`/${name}`, '');
+    fs.writeFile('/stdin', stdin);
+    x.convert(at, json.length);
+    return { stdout: fs.readFile('/stdout', 'utf8'), stderr: fs.readFile('/stderr', 'utf8') };
+  };
+}
+
+describe('pandoc (pandoc-wasm, Haskell built by GHC) through wrun\'s WASI', { skip: !existsSync(`${modules}pandoc-wasm/src/pandoc.wasm`) && 'not installed (scripts/setup.sh)' }, () => {
+  test('converts documents as the package does on browser_wasi_shim', { timeout: 120_000 }, async () => {
+    const convert = await pandocOnWrun();
+    const { convert: reference } = await import(`${modules}pandoc-wasm/src/index.node.js`);
+    const documents = [
+      [{ from: 'markdown', to: 'html' }, '# Héllo\n\n*wörld* and `code`\n\n- a\n- b\n'],
+      [{ from: 'markdown', to: 'latex' }, 'Some **bold** text, ∑ and a [link](https://example.org).\n'],
+      [{ from: 'html', to: 'markdown' }, '<table><tr><th>k</th><th>v</th></tr><tr><td>1</td><td>ünï</td></tr></table>'],
+    ];
+    for (const [options, input] of documents) {
+      const ours = convert(options, input);
+      const theirs = await reference(options, input, {});
+      assert.equal(ours.stdout, theirs.stdout, JSON.stringify(options));
+      assert.equal(ours.stderr, '');
+    }
+    assert.equal(convert({ from: 'markdown', to: 'html' }, '*hi*').stdout, '<p><em>hi</em></p>\n');
+  });
+});

@@ -461,6 +461,31 @@ fn exceptions_run_on_cranelift_and_the_other_engines_say_why_not() {
     }
 }
 
+/// Atomic instructions on an ordinary memory, as programs built with atomics use them without
+/// ever starting a thread (YoWASP's nextpnr): the compilers run them; wasmi says it cannot. A
+/// memory the module shares is for threads: refused in one line.
+#[test]
+fn atomics_run_on_the_compilers_and_a_shared_memory_is_refused_in_one_line() {
+    let sb = Sandbox::new();
+    let body = r#"
+          (func (export "_start")
+            (i32.store (i32.const 0) (i32.const 5))
+            (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 2)))
+            (atomic.fence)
+            (call $exit (i32.atomic.load (i32.const 0)))))"#;
+    let module = |memory: &str| format!("(module (import \"wasi_snapshot_preview1\" \"proc_exit\" (func $exit (param i32))) {memory} {body}");
+    let atomics = sb.file("atomics.wat", module(r#"(memory (export "memory") 1)"#));
+    for engine in ["auto", "cranelift", "winch"] {
+        let r = sb.wrun().engine(engine).arg(&atomics).run();
+        assert_eq!(r.status, 7, "{engine}: {}", r.stderr);
+    }
+    sb.wrun().engine("wasmi").arg(&atomics).run().assert_one_line(1, &["the wasmi engine cannot load this module", "threads"]);
+    let shared = sb.file("shared.wat", module(r#"(memory (export "memory") 1 1 shared)"#));
+    for engine in COMPILERS {
+        sb.wrun().engine(engine).arg(&shared).run().assert_one_line(1, &["`shared.wat`", "memory is shared"]);
+    }
+}
+
 #[test]
 fn a_module_wasmi_cannot_run_is_compiled_at_once() {
     let sb = Sandbox::new();

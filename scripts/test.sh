@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine (setup included):
-#   1. Rust: unit tests, the guest suite on 3 engines x host/in-memory files, CLI and escape suites
+#   1. Rust: unit tests, the guest suite on 3 engines x host/in-memory files, CLI and escape suites,
+#      real programs from PyPI (YoWASP's Yosys and nextpnr: Verilog to an FPGA bitstream)
 #      (the escape cases also through the npm package's WASI on real directories in Node),
 #      and the four fuzz targets' bodies replayed over their committed corpus and past findings
 #      (fuzzing/tests/corpus.rs; fuzzing itself needs nightly and minutes: scripts/fuzz.sh)
@@ -25,7 +26,7 @@ section "browser core and npm package build (the escape suite runs its cases thr
 ./scripts/build-web.sh
 
 section "cargo test (release: one build of wasmtime serves the tests and the parity runner)"
-WRUN_REQUIRE_NODE=1 cargo test --release --workspace --all-features 2>&1 | tee -a "$log"
+WRUN_REQUIRE_NODE=1 WRUN_REQUIRE_REAL_PROGRAMS=1 cargo test --release --workspace --all-features 2>&1 | tee -a "$log"
 
 section "browser core under wasm-bindgen-test: Node, then headless Chrome"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner

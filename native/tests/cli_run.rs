@@ -480,9 +480,13 @@ fn atomics_run_on_the_compilers_and_a_shared_memory_is_refused_in_one_line() {
         assert_eq!(r.status, 7, "{engine}: {}", r.stderr);
     }
     sb.wrun().engine("wasmi").arg(&atomics).run().assert_one_line(1, &["the wasmi engine cannot load this module", "threads"]);
-    let shared = sb.file("shared.wat", module(r#"(memory (export "memory") 1 1 shared)"#));
-    for engine in COMPILERS {
-        sb.wrun().engine(engine).arg(&shared).run().assert_one_line(1, &["`shared.wat`", "memory is shared"]);
+    // Exported or not.
+    for memory in [r#"(memory (export "memory") 1 1 shared)"#, "(memory 1 1 shared)"] {
+        let shared = sb.file("shared.wat", module(memory));
+        for engine in COMPILERS {
+            sb.wrun().engine(engine).arg(&shared).run().assert_one_line(1, &["`shared.wat`", "memory is shared"]);
+        }
+        sb.wrun().engine("wasmi").arg(&shared).run().assert_one_line(1, &["the wasmi engine cannot load this module", "shared"]);
     }
 }
 

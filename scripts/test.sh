@@ -37,7 +37,9 @@ cargo test -p wrun-web --target wasm32-unknown-unknown 2>&1 | tee -a "$log"
 unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
 
 section "npm package: Node and Chromium tests"
-(cd npm && node --test --test-reporter=spec test/ 2>&1) | tee -a "$log"
+(cd npm && node --test --test-reporter=spec test/ 2>&1) | tee -a "$log" | tee target/test-artifacts/npm-tests.txt
+# Every browser and real module is installed by now (setup.sh): a skipped test is a setup failure.
+grep -q '^ℹ skipped 0' target/test-artifacts/npm-tests.txt || { echo "npm tests were skipped"; exit 1; }
 
 section "parity: wrun (cranelift, winch, wasmi) = Node = Chromium = Firefox = WebKit"
 node tests/parity/run.mjs 2>&1 | tee -a "$log"

@@ -68,8 +68,13 @@ pub fn load_failure(wasm: &[u8], engine: &str, engine_error: &str) -> anyhow::Er
 /// start them; the compilers (built with atomics, which single-threaded programs use too) would
 /// otherwise refuse it at instantiation in wasmtime's words.
 pub fn defines_shared_memory(wasm: &[u8]) -> bool {
-    wasmparser::Parser::new(0).parse_all(wasm).any(|payload| match payload {
-        Ok(wasmparser::Payload::MemorySection(reader)) => reader.into_iter().any(|m| m.is_ok_and(|m| m.shared)),
-        _ => false,
-    })
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload {
+            Ok(wasmparser::Payload::MemorySection(reader)) => return reader.into_iter().any(|m| m.is_ok_and(|m| m.shared)),
+            // Memories come before code: no need to read a big module further.
+            Ok(wasmparser::Payload::CodeSectionStart { .. }) | Err(_) => return false,
+            _ => {}
+        }
+    }
+    false
 }

@@ -43,7 +43,7 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Stop after this many wasmi fuel units (implies the wasmi engine). */
   fuel?: number;
-  /** Cap on linear memory, in bytes: `memory.grow` past it fails inside the program, as under `wrun --max-memory`. */
+  /** Cap on linear memory, in bytes: `memory.grow` past it fails inside the program, as under `wrun --max-memory`. (GC objects live in the browser's own heap: not capped.) */
   maxMemoryBytes?: number;
   /**
    * Bytes of stdout, and of stderr, kept for the result (default 256 MiB). Past it, output that

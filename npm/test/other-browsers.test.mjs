@@ -115,7 +115,7 @@ for (const [name, launch, available, jspi] of [
     });
 
     test('errors on both engines: not wasm, a missing import, no _start; a program as a fetch() Response', T, async () => {
-      const r = await page.evaluate(async (cases) => {
+      const r = await page.evaluate(async ({ cases, eh }) => {
         const { run, WrunError } = window.wrun;
         const out = {};
         for (const engine of ['browser', 'wasmi']) {
@@ -125,13 +125,13 @@ for (const [name, launch, available, jspi] of [
         }
         const streamed = await run(await fetch('/target/guests/hello.wasm'), { args: ['hello', 'ünïcødé', 'two words'] });
         // Exception handling (exnref): the engine's own if it has it; wasmi does not.
-        const exceptions = new Uint8Array(cases.exceptions);
+        const exceptions = new Uint8Array(eh);
         const thrown = {};
         for (const engine of ['browser', 'wasmi']) {
           thrown[engine] = await run(exceptions, { engine }).then((res) => res.exitCode, (e) => `${e instanceof WrunError} ${e.kind}`);
         }
         return { out, streamed: streamed.stdoutText, thrown, hasExceptions: WebAssembly.validate(exceptions) };
-      }, { notWasm: NOT_WASM, envFoo: IMPORTS_ENV_FOO, noStart: NO_START, exceptions: Array.from(await wat(EXCEPTIONS, { exceptions: true })) });
+      }, { cases: { notWasm: NOT_WASM, envFoo: IMPORTS_ENV_FOO, noStart: NO_START }, eh: Array.from(await wat(EXCEPTIONS, { exceptions: true })) });
       for (const engine of ['browser', 'wasmi']) {
         assert.deepEqual([r.out[`${engine}/notWasm`], r.out[`${engine}/envFoo`], r.out[`${engine}/noStart`]], ['true invalid-module', 'true link', 'true no-start'], engine);
       }

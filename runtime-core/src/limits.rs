@@ -6,7 +6,8 @@
 //! it. Tables are guest-grown host memory too (`table.grow` of a million elements at a time would
 //! otherwise pass any cap), so they get a budget of the same size, counted at
 //! [`TABLE_ELEMENT_BYTES`] an element. The usual module, with one memory and a small table, can
-//! grow its memory to exactly the cap.
+//! grow its memory to exactly the cap. Natively, wasmtime's GC heap (GC objects and exceptions) is
+//! a memory it grows through the same limiter, so it shares the memories' budget.
 //!
 //! ```
 //! use runtime_core::limits::GrowthBudget;

@@ -48,7 +48,7 @@ impl WasmiRun {
             LoadError::Invalid(e) => kinded_error(&format!("invalid module: {e}"), "invalid-module"),
             LoadError::Link(e) => kinded_error(&format!("cannot instantiate the module: {e}"), "link"),
         })?;
-        guest.prepare("_start", Vec::new()).map_err(|_| error("the module has no `_start` function"))?;
+        guest.prepare("_start", Vec::new()).map_err(|_| kinded_error("the module has no `_start` function", "no-start"))?;
         Ok(WasmiRun { guest })
     }
 

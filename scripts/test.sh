@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine (setup included):
-#   1. Rust: unit tests, the guest suite on 3 engines x host/in-memory files, CLI and escape suites,
-#      real programs from PyPI (YoWASP's Yosys and nextpnr: Verilog to an FPGA bitstream)
-#      (the escape cases also through the npm package's WASI on real directories in Node),
+#   1. Rust: unit tests, the guest suite on 3 engines x host/in-memory files, CLI and escape suites
+#      (the escape cases also through the npm package's WASI on real directories in Node), real
+#      programs from PyPI (YoWASP's Yosys, nextpnr, icepack and Boolector: fetch-real-programs.sh),
 #      and the four fuzz targets' bodies replayed over their committed corpus and past findings
 #      (fuzzing/tests/corpus.rs; fuzzing itself needs nightly and minutes: scripts/fuzz.sh)
 #   2. the shared core builds for wasm32-unknown-unknown

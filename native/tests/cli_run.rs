@@ -458,24 +458,7 @@ fn simd_runs_on_every_engine() {
 fn exceptions_and_gc_run_on_cranelift_and_the_other_engines_say_why_not() {
     let sb = Sandbox::new();
     // Neutral file names: messages name the file, which must not be what a check finds.
-    let path = sb.file(
-        "eh.wat",
-        r#"(module
-          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-          (memory (export "memory") 1)
-          (tag $oops (param i32))
-          (func $fail (param i32) (throw $oops (local.get 0)))
-          (func (export "_start")
-            (call $exit
-              (block $caught (result i32)
-                (try_table (catch $oops $caught)
-                  ;; Caught as a reference, thrown again: the outer handler gets the payload.
-                  (throw_ref
-                    (block $any (result exnref)
-                      (try_table (catch_all_ref $any) (call $fail (i32.const 7)))
-                      (unreachable))))
-                (i32.const 99)))))"#,
-    );
+    let path = sb.file("eh.wat", include_str!("../../tests/wat/exceptions.wat"));
     for engine in ["auto", "cranelift"] {
         let r = sb.wrun().engine(engine).arg(&path).run();
         assert_eq!(r.status, 7, "{engine}: {}", r.stderr);

@@ -48,24 +48,10 @@ export async function wat(text, { referenceTypes = false, threads = false, simd 
 }
 
 /**
- * Exits with 7, the payload of an exception caught as a reference (`catch_all_ref`), thrown again
- * (`throw_ref`) and caught by its tag: what wasi-sdk's C++ with -fwasm-exceptions relies on.
- * Assemble with `wat(EXCEPTIONS, { exceptions: true })`.
+ * tests/wat/exceptions.wat (the CLI's tests run it too): exits with 7 through exnref exception
+ * handling. Assemble with `wat(EXCEPTIONS, { exceptions: true })`.
  */
-export const EXCEPTIONS = `(module
-  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-  (memory (export "memory") 1)
-  (tag $oops (param i32))
-  (func $fail (param i32) (throw $oops (local.get 0)))
-  (func (export "_start")
-    (call $exit
-      (block $caught (result i32)
-        (try_table (catch $oops $caught)
-          (throw_ref
-            (block $any (result exnref)
-              (try_table (catch_all_ref $any) (call $fail (i32.const 7)))
-              (unreachable))))
-        (i32.const 99)))))`;
+export const EXCEPTIONS = readFileSync(`${REPO}tests/wat/exceptions.wat`, 'utf8');
 
 /**
  * Writes its two clocks (realtime, monotonic: 8 bytes each) and 32 bytes of random_get to stdout,

@@ -157,12 +157,12 @@ fn host_call(mut caller: Caller<'_, HostState>, func: WasiFunc, params: &[Val], 
 }
 
 pub fn run(kind: EngineKind, wasm: &[u8], wasi: WasiCtx, opts: &RunOptions) -> anyhow::Result<(Outcome, WasiCtx)> {
-    let engine = engine(kind, opts)?;
     // Atomics run (nextpnr, built with them, never spawns a thread), but a shared memory is for
     // threads, which WASI preview 1 cannot start.
     if module_check::defines_shared_memory(wasm) {
         anyhow::bail!("the module's memory is shared (it was built for threads): wrun runs a program on one thread, with a memory that is not shared");
     }
+    let engine = engine(kind, opts)?;
     let module = compile(&engine, kind, wasm, opts)?;
     let mut linker = link(&engine)?;
     if opts.unknown_imports_trap {
